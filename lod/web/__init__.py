@@ -1,0 +1,35 @@
+"""The web layer: ``create_app(settings)`` builds the Flask app over the current read-only snapshot.
+
+Views are thin: parse the request → call ``lod.queries`` → negotiate → render. The app never writes.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from lod.queries import CurrentSnapshot
+from lod.settings import Settings
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings, snapshot: CurrentSnapshot | None = None) -> Flask:
+    """Build the app. ``snapshot`` defaults to ``var/snapshots/current`` of ``settings``."""
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 2 * settings.sparql.max_query_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["lod"] = {
+        "settings": settings,
+        "snapshot": snapshot or CurrentSnapshot(settings.var / "snapshots", settings.server.snapshot_check_interval),
+    }
+    if settings.server.behind_proxy:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    from lod.web import errors, pages, sparql
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(sparql.bp)
+    errors.register(app)
+    return app
