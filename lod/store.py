@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import io
 import logging
 import os
 import shutil
@@ -122,6 +123,90 @@ class Primary:
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, NamedNode))
 
+    # -- bulk publish (new; used by the nationwide benchmark and for large fresh loads) -----------------
+
+    def _bulk_journal(self) -> Path:
+        return self.path.with_name(self.path.name + ".bulk-journal")
+
+    def recover_bulk(self) -> list[str]:
+        """Undo a :meth:`replace_graphs_bulk` that was interrupted: drop the graphs its journal lists.
+
+        Those graphs did not exist before that load, so dropping them restores the state before it.
+        :returns: the graphs dropped.
+        """
+        journal = self._bulk_journal()
+        if not journal.is_file():
+            return []
+        graphs = [g for g in journal.read_text(encoding="utf-8").splitlines() if g]
+        for g in graphs:
+            self.store.remove_graph(NamedNode(g))
+        self.store.flush()
+        journal.unlink()
+        logger.warning("recovered: dropped %d graph(s) of an interrupted bulk publish", len(graphs))
+        return graphs
+
+    def replace_graphs_bulk(self, nquads: Path, graphs: list[str]) -> None:
+        """Publish many named graphs from one N-Quads file with pyoxigraph's bulk loader.
+
+        ``graphs`` lists every graph the file writes (and only those; quads in the default graph or in
+        other graphs make it fail). Graphs that are new are bulk-loaded in place under a journal
+        (``<store>.bulk-journal``, fsynced before loading, removed after the flush): a crash or a parse error
+        mid-load is undone by :meth:`recover_bulk` (called first here), which drops exactly those graphs.
+        Graphs that already exist are bulk-loaded into staging graphs and then swapped in with one
+        ``DROP``/``MOVE`` update, as :meth:`replace_graph` does, so their old content stays until the swap.
+        Readers never see the primary (they read snapshots), so atomicity is per publish run.
+        Caveat: a default-graph quad in the file is removed with ``DROP DEFAULT`` (the primary keeps none).
+        :raises PublishError: the file cannot be parsed or names other graphs (the load is undone).
+        """
+        self.recover_bulk()
+        self.recover()
+        wanted = set(graphs)
+        before = set(self.graphs())
+        existing = wanted & before
+        fresh = sorted(wanted - existing)
+        journal = self._bulk_journal()
+        tmp = journal.with_name(journal.name + ".tmp")
+        tmp.write_text("".join(g + "\n" for g in fresh), encoding="utf-8")
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, journal)
+        _fsync_dir(journal.parent)
+        stamp = time.time_ns()
+        staging = {g: f"{STAGING_PREFIX}{stamp}-{i}" for i, g in enumerate(sorted(existing))}
+
+        def undo() -> None:
+            for name in staging.values():
+                self.store.remove_graph(NamedNode(name))
+            self.recover_bulk()
+
+        try:
+            if staging:
+                with open(nquads, "rb") as src:
+                    self.store.bulk_load(_RenamingReader(src, staging), format=RdfFormat.N_QUADS)
+            else:
+                self.store.bulk_load(path=str(nquads), format=RdfFormat.N_QUADS)
+            self.store.flush()
+        except (SyntaxError, OSError, ValueError) as exc:
+            undo()
+            raise PublishError(f"{nquads}: cannot bulk-load: {exc}") from exc
+        after = set(self.graphs())
+        stray = after - before - wanted - set(staging.values())
+        in_default = bool(self.store.query("ASK { ?s ?p ?o }", use_default_graph_as_union=False))
+        if stray or in_default:
+            for g in stray:
+                self.store.remove_graph(NamedNode(g))
+            if in_default:
+                self.store.update("DROP SILENT DEFAULT")
+            undo()
+            raise PublishError(f"{nquads}: writes graphs that were not announced "
+                               f"({', '.join(sorted(stray)[:3]) or 'the default graph'})")
+        if staging:
+            self.store.update(" ; ".join(f"DROP SILENT GRAPH <{g}> ; MOVE SILENT GRAPH <{n}> TO <{g}>"
+                                         for g, n in staging.items()))
+        self.store.flush()
+        journal.unlink()
+        _fsync_dir(journal.parent)
+
     def close(self) -> None:
         self.store.flush()
         del self.store
@@ -206,6 +291,33 @@ class Snapshots:
             return ids[-1] if ids else None
         i = ids.index(cur)
         return ids[i - 1] if i > 0 else None
+
+
+class _RenamingReader(io.RawIOBase):
+    """A binary stream over an N-Quads file with some graph IRIs replaced (line by line)."""
+
+    def __init__(self, src: io.BufferedReader, renames: dict[str, str]) -> None:
+        self.src = src
+        self.renames = {f" <{a}> .".encode(): f" <{b}> .".encode() for a, b in renames.items()}
+        self.buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray) -> int:  # type: ignore[override]
+        while len(self.buf) < len(b):
+            line = self.src.readline()
+            if not line:
+                break
+            head, sep, tail = line.rstrip(b"\n").rpartition(b" <")
+            if sep:
+                key = b" <" + tail
+                line = head + self.renames.get(key, key) + b"\n"
+            self.buf += line
+        n = min(len(b), len(self.buf))
+        b[:n] = self.buf[:n]
+        self.buf = self.buf[n:]
+        return n
 
 
 def _fsync_dir(path: Path) -> None:
