@@ -272,3 +272,7 @@ def main() -> None:
         cli(standalone_mode=True)
     except KeyboardInterrupt:
         sys.exit(EXIT_USAGE + 128)
+
+from lod.bench.cli import bench  # noqa: E402
+
+cli.add_command(bench)

@@ -154,6 +154,9 @@ class Primary:
         mid-load is undone by :meth:`recover_bulk` (called first here), which drops exactly those graphs.
         Graphs that already exist are bulk-loaded into staging graphs and then swapped in with one
         ``DROP``/``MOVE`` update, as :meth:`replace_graph` does, so their old content stays until the swap.
+        Graphs already in the store but not announced are diverted to staging names while loading, so the
+        file cannot change them; if it tried, the load is undone. Loading into an empty store reads the
+        file directly (fastest); otherwise each line is rewritten in Python on the way (slower).
         Readers never see the primary (they read snapshots), so atomicity is per publish run.
         Caveat: a default-graph quad in the file is removed with ``DROP DEFAULT`` (the primary keeps none).
         :raises PublishError: the file cannot be parsed or names other graphs (the load is undone).
@@ -173,16 +176,18 @@ class Primary:
         _fsync_dir(journal.parent)
         stamp = time.time_ns()
         staging = {g: f"{STAGING_PREFIX}{stamp}-{i}" for i, g in enumerate(sorted(existing))}
+        # graphs in the store that were not announced are diverted too, so that the file cannot touch them
+        quarantine = {g: f"{STAGING_PREFIX}{stamp}-x{i}" for i, g in enumerate(sorted(before - wanted))}
 
         def undo() -> None:
-            for name in staging.values():
+            for name in [*staging.values(), *quarantine.values()]:
                 self.store.remove_graph(NamedNode(name))
             self.recover_bulk()
 
         try:
-            if staging:
+            if staging or quarantine:
                 with open(nquads, "rb") as src:
-                    self.store.bulk_load(_RenamingReader(src, staging), format=RdfFormat.N_QUADS)
+                    self.store.bulk_load(_RenamingReader(src, {**staging, **quarantine}), format=RdfFormat.N_QUADS)
             else:
                 self.store.bulk_load(path=str(nquads), format=RdfFormat.N_QUADS)
             self.store.flush()
@@ -190,10 +195,11 @@ class Primary:
             undo()
             raise PublishError(f"{nquads}: cannot bulk-load: {exc}") from exc
         after = set(self.graphs())
-        stray = after - before - wanted - set(staging.values())
+        stray = (after - before - wanted - set(staging.values()) - set(quarantine.values())) | \
+            {g for g, q in quarantine.items() if q in after}
         in_default = bool(self.store.query("ASK { ?s ?p ?o }", use_default_graph_as_union=False))
         if stray or in_default:
-            for g in stray:
+            for g in stray - set(quarantine):
                 self.store.remove_graph(NamedNode(g))
             if in_default:
                 self.store.update("DROP SILENT DEFAULT")
