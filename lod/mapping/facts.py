@@ -256,6 +256,9 @@ def funded_post(f: Facts, rule: dict[str, Any], g: dict[str, str], sentence: str
     funder = f.organisation(rule["funder"], rule.get("funder_label") or g["funder"], "FederalBody")
     admin = f.organisation(rule["administrator"], rule.get("administrator_label") or g["administrator"],
                            "ServiceUnit")
+    if isinstance(rule.get("administrator_unit_of"), dict):
+        parent = f.organisation(rule["administrator_unit_of"]["key"], rule["administrator_unit_of"]["label"], "Agency")
+        f.add(admin, ORG["unitOf"], parent)
     programme = f.iris.thing("programme", rule["programme"])
     f.add(programme, RDF["type"], KEP["FundingProgramme"])
     f.label(programme, rule.get("programme_label", g["post"]))
@@ -386,7 +389,7 @@ def event(f: Facts, rule: dict[str, Any], g: dict[str, str], sentence: str) -> N
     f.add(node, RDF["type"], KEP[rule.get("class", "Event")])
     f.label(node, name if not stated else f"{name} am {g['date']}")
     if stated:
-        f.add(node, SCHEMA["startDate"], Literal(stated, datatype=XSD["date"]))
+        f.add(node, KEP["startDate"], Literal(stated, datatype=XSD["date"]))
     if rule.get("organizer"):
         f.add(node, KEP["organizer"], f.municipality)
     for p in f.found.get("partnerships", []):
