@@ -31,5 +31,9 @@ def create_app(settings: Settings, snapshot: CurrentSnapshot | None = None) -> F
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
+    from lod.web import browse, resource
+
+    app.register_blueprint(resource.bp)
+    app.register_blueprint(browse.bp)
     errors.register(app)
     return app
