@@ -1,0 +1,55 @@
+"""Dereferencing against the real gunicorn server (mini dataset) and, if Chromium is there, a real browser."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+
+from lod.settings import Settings
+
+
+def test_303_and_conditional_over_gunicorn(live_server: tuple[str, Settings]) -> None:
+    base, _ = live_server
+    r = requests.get(base + "/id/thing/alpha-1", headers={"Accept": "*/*"}, allow_redirects=False, timeout=10)
+    assert r.status_code == 303 and r.headers["Location"].endswith("/doc/thing/alpha-1.ttl")
+    doc = requests.get(base + "/doc/thing/alpha-1.ttl", timeout=10)
+    assert doc.status_code == 200 and "Alpha eins" in doc.text
+    again = requests.get(base + "/doc/thing/alpha-1.ttl", headers={"If-None-Match": doc.headers["ETag"]}, timeout=10)
+    assert again.status_code == 304
+    html = requests.get(base + "/id/thing/alpha-1", headers={"Accept": "text/html"}, timeout=10)
+    assert html.status_code == 200 and "<h1>Alpha eins</h1>" in html.text
+    assert requests.get(base + "/id/thing/nope", headers={"Accept": "text/html"}, timeout=10).status_code == 404
+
+
+@pytest.mark.browser
+def test_browser_renders_page(live_server: tuple[str, Settings], tmp_path: Path) -> None:
+    chromium = shutil.which("chromium")
+    if not chromium:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright (pip, test extra) is not installed")
+    base, _ = live_server
+    errors: list[str] = []
+    foreign: list[str] = []
+    failed: list[str] = []
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("response", lambda resp: failed.append(resp.url) if resp.status >= 400 else None)
+        page.on("request", lambda req: foreign.append(req.url)
+                if not req.url.startswith(("http://127.0.0.1", "data:")) else None)
+        page.goto(base + "/id/thing/alpha-1")
+        assert page.locator("h1").inner_text() == "Alpha eins"
+        page.screenshot(path=str(tmp_path / "alpha-1.png"), full_page=True)
+        page.goto(base + "/search?q=alpha")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
+        page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
+        browser.close()
+    assert failed == []
+    assert errors == []
+    assert foreign == []
+    assert (tmp_path / "alpha-1.png").stat().st_size > 1000
