@@ -170,12 +170,14 @@ def _provenance(source: Source, iris: Iris, documents: list[Document], started: 
 
 
 def _make_fetcher(settings: Settings, paths: Paths, source: Source, offline: bool) -> Any:
-    from lod.harvest.fetch import Fetcher, FetchPolicy
+    from lod.harvest.fetch import Fetcher, FetchPolicy, default_user_agent
 
+    h = settings.harvest
     policy = FetchPolicy(
-        connect_timeout=settings.harvest.connect_timeout, read_timeout=settings.harvest.read_timeout,
-        deadline=settings.harvest.deadline, max_bytes=settings.harvest.max_bytes,
-        delay=settings.harvest.delay, retries=settings.harvest.retries, cache_dir=paths.cache / "http",
+        connect_timeout=h.connect_timeout, read_timeout=h.read_timeout, deadline=h.deadline,
+        max_bytes=h.max_bytes, delay=h.delay, jitter=h.jitter, retries=h.retries,
+        allow_private=h.allow_private, cache_dir=paths.cache / "http",
+        user_agent=default_user_agent(settings.base_uri + "about"),
     )
     snapshots = {d.url: d.snapshot for d in source.documents if d.snapshot is not None}
     return Fetcher(policy, offline=offline, snapshots=snapshots)
@@ -195,7 +197,7 @@ def harvest_one(source: Source, settings: Settings, *, offline: bool | None = No
         kind = get_kind(source.kind)
         fetcher = _make_fetcher(settings, paths, source, offline)
         ctx = HarvestContext(iris=iris, fetch=fetcher.fetch, sources_dir=settings.path("sources_dir"),
-                             started=started, offline=offline)
+                             started=started, offline=offline, max_pages=settings.harvest.max_pages)
         result = kind(source, ctx)
         if not result.triples:
             raise HarvestError(f"{source.slug}: the harvest produced no statements "

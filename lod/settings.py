@@ -61,7 +61,10 @@ SETTINGS: tuple[Setting, ...] = (
             "0 disables the check."),
     Setting("harvest.offline", bool, True,
             "Read sources from their stored snapshots instead of the network (the default dataset)."),
-    Setting("harvest.delay", float, 1.0, "Seconds between two requests to the same host."),
+    Setting("harvest.delay", float, 2.0, "Seconds between two requests to the same host (or its Crawl-delay)."),
+    Setting("harvest.jitter", float, 1.0, "Up to this many random seconds added to the delay."),
+    Setting("harvest.allow_private", bool, False,
+            "Allow fetching from loopback/private addresses (intranet sources, tests); off guards against SSRF."),
     Setting("harvest.connect_timeout", float, 10.0, "Seconds to establish a connection."),
     Setting("harvest.read_timeout", float, 20.0, "Seconds to wait for the next bytes of a response."),
     Setting("harvest.deadline", float, 60.0, "Total seconds for one document, however the bytes trickle in."),
@@ -165,7 +168,8 @@ def _check_values(values: Mapping[str, Any], *, where: str) -> None:
         raise ConfigError("setting 'base_uri' must be an http(s) URI ending with '/'", path=where, key="base_uri")
     positive = [s.name for s in SETTINGS if s.type in (int, float) and s.name != "publish.max_shrink"]
     for name in positive:
-        if values[name] < 0 or (values[name] == 0 and name != "harvest.delay" and name != "harvest.retries"):
+        if values[name] < 0 or (values[name] == 0 and name not in ("harvest.delay", "harvest.jitter",
+                                                                   "harvest.retries")):
             raise ConfigError(f"setting '{name}' must be positive, got {values[name]!r}", path=where, key=name)
     if not 0 <= values["publish.max_shrink"] <= 1:
         raise ConfigError("setting 'publish.max_shrink' must be between 0 and 1", path=where,

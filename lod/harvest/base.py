@@ -87,6 +87,7 @@ class HarvestContext:
     sources_dir: Path                # sources/ (reference sources such as municipalities live here too)
     started: datetime
     offline: bool = True
+    max_pages: int = 200             # bound for kinds that follow links (listing)
 
 
 class HarvestKind(Protocol):
