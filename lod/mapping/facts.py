@@ -188,7 +188,31 @@ def _period(value: str) -> Literal:
         return _year(value)
     if re.fullmatch(r"\d{4}-\d{2}", value):
         return Literal(value, datatype=XSD["gYearMonth"])
+    m = re.fullmatch(r"(\d{1,2})/(\d{4})", value)           # '03/2021' → 2021-03
+    if m and 1 <= int(m[1]) <= 12:
+        return Literal(f"{m[2]}-{int(m[1]):02d}", datatype=XSD["gYearMonth"])
     return _date(value)
+
+
+def _amount(text: str) -> str:
+    """'50.000 €', '12.500,50 EUR', '50000' → '50000', '12500.50' (xsd:decimal lexical form).
+
+    :raises HarvestError: not an amount.
+    """
+    value = re.sub(r"\s*(€|EUR|Euro)\s*$", "", text.strip(), flags=re.IGNORECASE).replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d{1,2})?|\d+(,\d{1,2})?", value):
+        value = value.replace(".", "").replace(",", ".")
+    if not re.fullmatch(r"\d+(\.\d{1,2})?", value):
+        raise HarvestError(f"not an amount in euro: {text!r}")
+    return value
+
+
+def label_of(f: "Facts", node: NamedNode) -> str | None:
+    """The German label already stated for ``node`` in this source (None if none)."""
+    for t in f.triples:
+        if t.subject == node and t.predicate == RDFS["label"] and isinstance(t.object, Literal):
+            return t.object.value
+    return None
 
 
 # --------------------------------------------------------------------------- builders
@@ -406,10 +430,64 @@ def event(f: Facts, rule: dict[str, Any], g: dict[str, str], sentence: str) -> N
     f.remember("events", node)
 
 
+def period(f: Facts, rule: dict[str, Any], g: dict[str, str], sentence: str) -> None:
+    """Start/end (groups ``start``, ``end``) and optionally ``status`` of the things found so far in role
+    ``subject`` (default ``project``)."""
+    for node in f.found.get(rule.get("subject", "project"), []):
+        if g.get("start"):
+            f.add(node, KEP["startDate"], _period(g["start"]))
+        if g.get("end"):
+            f.add(node, KEP["endDate"], _period(g["end"]))
+        if rule.get("status"):
+            f.add(node, KEP["status"], KEP_DEF[f"status/{rule['status']}"])
+        f.evidence(node, rule["name"], sentence)
+
+
+def grant(f: Facts, rule: dict[str, Any], g: dict[str, str], sentence: str) -> None:
+    """A grant from a funding programme for each thing found so far in role ``subject`` (default ``project``).
+
+    Rule settings: ``programme`` (slug; else the matched ``programme`` group, slugified), ``programme_label``,
+    ``funder`` + ``funder_label`` (organisation, class ``funder_class``, default FederalBody). Groups:
+    ``programme`` (name), ``amount`` (in euro, optional), ``start``/``end`` (optional).
+    """
+    prog_key = rule.get("programme") or slugify(g["programme"])[:60].strip("-")
+    programme = f.iris.thing("programme", prog_key)
+    prog_label = rule.get("programme_label") or g.get("programme") or prog_key
+    f.add(programme, RDF["type"], KEP["FundingProgramme"])
+    f.label(programme, prog_label)
+    funder = None
+    if rule.get("funder"):
+        funder = f.organisation(rule["funder"], rule.get("funder_label") or g.get("funder") or rule["funder"],
+                                rule.get("funder_class", "FederalBody"))
+        f.add(programme, SCHEMA["funder"], funder)
+    for item in f.found.get(rule.get("subject", "project"), []):
+        node = f.iris.thing("grant", f"{item.value.rsplit('/', 1)[-1]}-{prog_key}")
+        f.add(node, RDF["type"], KEP["Grant"])
+        f.label(node, f"Förderung: {label_of(f, item) or prog_label}")
+        f.add(node, KEP["fundedBy"], programme)
+        if funder is not None:
+            f.add(node, SCHEMA["funder"], funder)
+        f.add(node, KEP["recipient"], f.municipality)
+        f.add(node, KEP["fundedItem"], item)
+        f.add(item, KEP["grant"], node)
+        if g.get("amount"):
+            amount = NamedNode(f"{node.value}#amount")
+            f.add(node, SCHEMA["amount"], amount)
+            f.add(amount, RDF["type"], SCHEMA["MonetaryAmount"])
+            f.add(amount, SCHEMA["value"], Literal(_amount(g["amount"]), datatype=XSD["decimal"]))
+            f.add(amount, SCHEMA["currency"], Literal("EUR"))
+        if g.get("start"):
+            f.add(node, KEP["startDate"], _period(g["start"]))
+        if g.get("end"):
+            f.add(node, KEP["endDate"], _period(g["end"]))
+        f.evidence(node, rule["name"], sentence)
+        f.remember("grant", node)
+
+
 BUILDERS = {
     "partnership": partnership, "partnership_age": partnership_age, "page_date": page_date,
     "certification": certification, "coordination_office": coordination_office, "funded_post": funded_post,
     "project": project, "place_involved": place_involved, "field_of_action": field_of_action,
     "stated_sdg": stated_sdg, "commitment": commitment, "programme_line": programme_line,
-    "platform": platform, "event": event,
+    "platform": platform, "event": event, "period": period, "grant": grant,
 }
