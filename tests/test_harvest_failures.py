@@ -3,7 +3,6 @@ naming the URL), `lod harvest` exits non-zero, and the source's last good data s
 
 from __future__ import annotations
 
-import functools
 import gzip
 import time
 from collections.abc import Iterator
@@ -23,16 +22,8 @@ from tests.fixtures_http import Reply, ScriptedServer
 
 GOOD = (ROOT / "sources/aachen/snapshots/koordination-kommunale-entwicklungspolitik.html").read_bytes()
 HTML = {"Content-Type": "text/html; charset=utf-8"}
-LIMITS = {"LOD_HARVEST_DEADLINE": "2", "LOD_HARVEST_MAX_BYTES": "200000", "LOD_HARVEST_RETRIES": "0",
+LIMITS = {"LOD_HARVEST_ALLOW_PRIVATE": "true", "LOD_HARVEST_JITTER": "0", "LOD_HARVEST_DEADLINE": "2", "LOD_HARVEST_MAX_BYTES": "200000", "LOD_HARVEST_RETRIES": "0",
           "LOD_HARVEST_DELAY": "0", "LOD_HARVEST_READ_TIMEOUT": "1", "LOD_HARVEST_CONNECT_TIMEOUT": "1"}
-
-
-@pytest.fixture(autouse=True)
-def _allow_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The pipeline builds a FetchPolicy without ``allow_private``; the test server lives on 127.0.0.1."""
-    from lod.harvest import fetch
-
-    monkeypatch.setattr(fetch, "FetchPolicy", functools.partial(fetch.FetchPolicy, allow_private=True))
 
 
 @pytest.fixture

@@ -48,8 +48,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
+        headers = {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "retry-after", "location")}
         return render_error(exc.code or 500, (exc.name or "error").lower().replace(" ", "-"),
-                            exc.description or "")
+                            exc.description or "", headers)
 
     @app.errorhandler(Exception)
     def crash(exc: Exception) -> Response:
