@@ -141,3 +141,15 @@ def test_invalid_record_fails_the_harvest_with_the_message(tmp_path: Path) -> No
     assert outcome.status == "failed"
     assert f"kep.yaml:{_line_of(record.read_text(encoding='utf-8'), 'seit langem')}:" in (outcome.error or "")
     assert "certifications[0].since" in (outcome.error or "")
+
+
+def test_template_examples_are_valid() -> None:
+    import re
+
+    text = (ROOT / "sources" / "TEMPLATE.md").read_text(encoding="utf-8")
+    yaml_block = re.search(r"## Beispiel / example\n\n```yaml\n(.*?)```", text, re.DOTALL)[1]  # type: ignore[index]
+    csv_block = re.search(r"```csv\n(.*?)```", text, re.DOTALL)[1]  # type: ignore[index]
+    record = read_record(yaml_block, "TEMPLATE.md", csv_format=False, sources_dir=SOURCES)
+    assert record["partnerships"][0]["partner"]["qid"] == "Q3935" and record["coordination"]["post"]["funding"]
+    rows = read_record(csv_block, "TEMPLATE.md", csv_format=True, sources_dir=SOURCES)
+    assert [len(rows[k]) for k in ("partnerships", "projects", "certifications")] == [1, 1, 1]
