@@ -100,3 +100,17 @@ def live_server(mini_settings: Settings) -> Iterator[tuple[str, Settings]]:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def default_dataset(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The default dataset — every bundled source, as `make run` publishes it — built once per session."""
+    from lod import pipeline
+
+    tmp = tmp_path_factory.mktemp("default-dataset")
+    settings = make_settings(tmp, ROOT / "sources")
+    outcomes, sid = pipeline.build(settings)
+    failed = [(o.slug, o.error, o.details[:3]) for o in outcomes if not o.ok]
+    assert not failed, failed
+    assert sid is not None
+    return settings
