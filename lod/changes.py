@@ -24,9 +24,16 @@ _LABELS = (RDFS["label"], SKOS["prefLabel"], SCHEMA["name"])
 
 
 def class_words(iri: str) -> str:
-    """'https://w3id.org/kep/def/kep#FairtradeTownCertification' → 'fairtrade town certification'."""
+    """Words for a class IRI; acronyms keep their case.
+
+    >>> class_words("https://w3id.org/kep/def/kep#FairtradeTownCertification")
+    'fairtrade town certification'
+    >>> class_words("https://w3id.org/kep/def/kep#SDGDerivation"), class_words("x#Agenda2030Commitment")
+    ('SDG derivation', 'agenda 2030 commitment')
+    """
     local = re.split(r"[#/]", iri)[-1]
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).lower()
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[a-z])(?=[0-9])", " ", local)
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in spaced.split())
 
 
 def _index(triples: Iterable[Triple]) -> tuple[dict[str, set[str]], dict[str, str], dict[str, set[Triple]]]:
