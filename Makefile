@@ -23,10 +23,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# exit 1 = some source failed: the last good data stays published, we still serve, and retry next time
 var/.built: $(STAMP) $(DATA_INPUTS)
 	@mkdir -p var
-	$(BIN)/lod build || test $$? -eq 1   # 1 = some source failed; the last good data stays published
-	@touch $@
+	@rc=0; $(BIN)/lod build || rc=$$?; \
+	if [ $$rc -eq 0 ]; then touch $@; elif [ $$rc -eq 1 ]; then echo "some sources failed (see above); serving the last good data"; else exit $$rc; fi
 
 build: var/.built
 
