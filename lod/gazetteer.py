@@ -116,6 +116,19 @@ class Gazetteer:
                 _cache[str(folder)] = g
             return _cache[str(folder)]
 
+    @classmethod
+    def load_optional(cls, sources_dir: Path | str) -> "Gazetteer | None":
+        """Like :meth:`load`, but None when ``sources_dir`` has no ``register`` or no ``places`` source (a
+        test folder holding one source); harvesters then resolve only their own ``options.places``.
+
+        :raises ConfigError: the reference sources exist but a snapshot file cannot be read.
+        """
+        try:
+            _snapshots_by_kind(Path(sources_dir).resolve())
+        except ConfigError:
+            return None
+        return cls.load(sources_dir)
+
     def _add(self, place: Place, names: list[str]) -> None:
         k = f"{place.kind}/{place.key}"
         old = self._by_key.get(k)

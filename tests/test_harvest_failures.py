@@ -45,6 +45,8 @@ def _source(tmp_path: Path, server: ScriptedServer, kind: str = "html") -> tuple
                 "licence": "http://dcat-ap.de/def/licenses/cc-zero", "options": {"format": "rdfxml"},
                 "documents": [{"url": server.url("/data.rdf")}]}
     (folder / "source.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    for ref in ("municipalities", "places"):             # the gazetteer resolves the partner names
+        (sources / ref).symlink_to(ROOT / "sources" / ref, target_is_directory=True)
     return make_settings(tmp_path, sources, **LIMITS), sources
 
 
@@ -94,7 +96,7 @@ CASES = {
 def test_html_failure_keeps_last_good_data(case: str, tmp_path: Path, server: ScriptedServer) -> None:
     settings, _ = _source(tmp_path, server)
     server.route("/kep.html", Reply(200, HTML, GOOD))
-    outcomes, _ = pipeline.build(settings, offline=False)
+    outcomes, _ = pipeline.build(settings, ["aachen-live"], offline=False)
     assert [o.status for o in outcomes] == ["published"], outcomes
     good = _published(settings)
     assert "Chernihiv" in good
@@ -114,7 +116,7 @@ def test_rdf_entity_bomb_is_refused(tmp_path: Path, server: ScriptedServer) -> N
     good = ('<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
             '<rdf:Description rdf:about="http://x/s"><rdf:value>ok</rdf:value></rdf:Description></rdf:RDF>')
     server.route("/data.rdf", Reply(200, {"Content-Type": "application/rdf+xml"}, good))
-    outcomes, _ = pipeline.build(settings, offline=False)
+    outcomes, _ = pipeline.build(settings, ["aachen-live"], offline=False)
     assert [o.status for o in outcomes] == ["published"], outcomes
     before = _published(settings)
     server.route("/data.rdf", Reply(200, {"Content-Type": "application/rdf+xml"}, ENTITY_BOMB))

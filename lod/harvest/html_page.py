@@ -3,11 +3,15 @@
 The rules (CSS selectors + regexes, see :mod:`lod.mapping.rules`) know about the page; this module only
 fetches each document through ``ctx.fetch``, cuts out the content region (``options.content``, minus the
 ``options.drop`` regions such as contact boxes with staff names and phone numbers) and runs the rules.
+Place names the rules match resolve through the gazetteer (:mod:`lod.gazetteer`: German municipalities and
+districts from the register, partner cities and countries from ``sources/places``); ``options.places`` only
+adds names the gazetteer cannot know. An unresolved name is a warning and its fact is skipped.
 """
 
 from __future__ import annotations
 
 from lod.errors import HarvestError, SourceError
+from lod.gazetteer import Gazetteer
 from lod.harvest.base import HarvestContext, HarvestResult, Source
 from lod.mapping.facts import Facts
 from lod.mapping.rules import apply_rules, content_region, load_places, load_rules, load_terms
@@ -37,6 +41,7 @@ def harvest(source: Source, ctx: HarvestContext) -> HarvestResult:
     """
     rules = load_rules(source)
     places, terms = load_places(source), load_terms(source)
+    gazetteer = Gazetteer.load_optional(ctx.sources_dir)   # German municipalities, partner cities
     key, label = municipality_of(source)
     selector = str(source.options.get("content", "body"))
     drop = [str(d) for d in source.options.get("drop", [])]
@@ -45,7 +50,8 @@ def harvest(source: Source, ctx: HarvestContext) -> HarvestResult:
         doc = ctx.fetch(ref.url)
         if not doc.text:
             raise HarvestError(f"{ref.url}: the document is empty")
-        facts = Facts(ctx.iris, source.slug, key, label, places=places, terms=terms, doc_url=ref.url)
+        facts = Facts(ctx.iris, source.slug, key, label, places=places, gazetteer=gazetteer, terms=terms,
+                      doc_url=ref.url)
         apply_rules(content_region(doc.text, ref.url, selector, drop), rules, facts, ref.url)
         triples += facts.triples
         warnings += facts.warnings

@@ -35,6 +35,7 @@ from bs4 import BeautifulSoup
 from pyoxigraph import NamedNode, Triple
 
 from lod.errors import HarvestError, SourceError
+from lod.gazetteer import Gazetteer
 from lod.harvest.base import Document, HarvestContext, HarvestResult, Source
 from lod.harvest.html_page import municipality_of
 from lod.mapping.facts import Facts
@@ -90,6 +91,7 @@ def harvest(source: Source, ctx: HarvestContext) -> HarvestResult:
     items_sel, next_sel, max_pages = listing_options(source, ctx.max_pages)
     rules = load_rules(source)
     places, terms = load_places(source), load_terms(source)
+    gazetteer = Gazetteer.load_optional(ctx.sources_dir)   # German municipalities, partner cities
     key, label = municipality_of(source)
     selector = str(source.options.get("content", "body"))
     drop = [str(d) for d in source.options.get("drop", [])]
@@ -140,7 +142,8 @@ def harvest(source: Source, ctx: HarvestContext) -> HarvestResult:
             if doc is None:
                 break
             assert doc.text is not None
-            facts = Facts(ctx.iris, source.slug, key, label, places=places, terms=terms, doc_url=link)
+            facts = Facts(ctx.iris, source.slug, key, label, places=places, gazetteer=gazetteer, terms=terms,
+                          doc_url=link)
             apply_rules(content_region(doc.text, link, selector, drop), rules, facts, link)
             subjects = {t.subject.value for t in facts.triples
                         if isinstance(t.subject, NamedNode) and t.subject.value.startswith(ctx.iris.base + "id/")

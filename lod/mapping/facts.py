@@ -22,7 +22,8 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from lod.errors import HarvestError
-from lod.namespaces import DCT, EU_COUNTRY, KEP, KEP_DEF, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SDG, WD, XSD, Iris, slugify
+from lod.gazetteer import Gazetteer
+from lod.namespaces import DCT, EU_COUNTRY, KEP, KEP_DEF, ORG, PROV, RDF, RDFS, SCHEMA, SDG, SKOS, WD, XSD, Iris, slugify
 
 __all__ = ["Facts", "Place", "split_names", "related_sdgs", "BUILDERS"]
 
@@ -58,10 +59,18 @@ def split_names(text: str, known: dict[str, str] | None = None) -> list[str]:
 
 @dataclass(frozen=True)
 class Place:
+    """A place a page names: ``name`` as the page writes it, the IRI key and country from the gazetteer
+    (:mod:`lod.gazetteer`) or from the source's ``options.places`` override."""
+
     name: str
     key: str                  # Wikidata QID or {ISO alpha-2}-{slug}; for German municipalities the AGS
     country: str | None       # ISO alpha-3
     german: bool = False
+    qid: str | None = None    # Wikidata QID (a QID key counts as one)
+
+    @property
+    def wikidata(self) -> str | None:
+        return self.qid or (self.key if re.fullmatch(r"Q[1-9][0-9]*", self.key) else None)
 
 
 @dataclass
@@ -72,7 +81,8 @@ class Facts:
     source: str                                   # source slug (used in project/event keys)
     municipality_key: str
     municipality_label: str
-    places: dict[str, Place] = field(default_factory=dict)
+    places: dict[str, Place] = field(default_factory=dict)     # options.places: names the gazetteer lacks
+    gazetteer: Gazetteer | None = None
     terms: dict[str, str] = field(default_factory=dict)     # lower-cased text → field-of-action slug
     doc_url: str = ""
     page_date: str | None = None                  # ISO date the page states about itself
@@ -102,9 +112,36 @@ class Facts:
         self.add(node, PROV["entity"], NamedNode(self.doc_url))
         self.add(node, PROV["value"], Literal(sentence, language="de"))
 
-    def place(self, name: str) -> Place | None:
-        key = re.sub(r"\s*\(.*\)\s*$", "", name).strip()
-        return self.places.get(key.lower())
+    def place(self, name: str, rule: str = "") -> Place | None:
+        """Resolve a place name as the page writes it ("Douala (Kamerun)", "Bremerhaven").
+
+        The source's ``options.places`` override comes first, then the gazetteer, with a country in brackets
+        narrowing the search. Unknown or ambiguous names (several unrelated places, none curated) give a
+        warning and None: the caller skips the fact rather than invent an IRI.
+        """
+        bare = re.sub(r"\s*\(.*\)\s*$", "", name).strip()
+        if bare.lower() in self.places:
+            return self.places[bare.lower()]
+        where = f"{self.doc_url}: rule {rule}: " if rule else f"{self.doc_url}: "
+        if self.gazetteer is None:
+            self.warnings.append(f"{where}unknown place {name!r} (no gazetteer in this sources folder; "
+                                 "add it to options.places)")
+            return None
+        found = self.gazetteer.candidates(name)
+        bracket = re.search(r"\(([^)]*)\)\s*$", name)
+        if not found and bracket and self.gazetteer.country(bracket.group(1)) is None:
+            found = self.gazetteer.candidates(bare)     # brackets that name no country, e.g. "(Addis Abeba)"
+        if not found:
+            self.warnings.append(f"{where}unknown place {name!r} (not in the gazetteer; skipped — add it to "
+                                 "sources/places or to options.places)")
+            return None
+        best = found[0]
+        if not best.curated and len({p.key for p in found}) > 1:
+            self.warnings.append(f"{where}ambiguous place {name!r}: "
+                                 f"{', '.join(f'{p.label} ({p.key})' for p in found[:5])}; skipped — add it to "
+                                 "options.places or name the country in brackets")
+            return None
+        return Place(bare, best.key, best.country, best.is_german, best.qid)
 
     def field_slug(self, text: str) -> str | None:
         return self.terms.get(re.sub(r"\s+", " ", text).strip().lower())
@@ -138,8 +175,8 @@ class Facts:
         self.label(node, place.name)
         if place.country:
             self.add(node, KEP["country"], EU_COUNTRY[place.country])
-        if re.fullmatch(r"Q\d+", place.key):
-            self.add(node, OWL["sameAs"], WD[place.key])
+        if place.wikidata:
+            self.add(node, SKOS["exactMatch"], WD[place.wikidata])
         return node
 
     def partnership(self, place: Place, rule: str, sentence: str, kinds: list[str]) -> NamedNode:
@@ -220,9 +257,8 @@ def label_of(f: "Facts", node: NamedNode) -> str | None:
 
 def partnership(f: Facts, rule: dict[str, Any], g: dict[str, str], sentence: str) -> None:
     for name in split_names(g["partners"]):
-        place = f.place(name)
+        place = f.place(name, rule["name"])
         if place is None:
-            f.warnings.append(f"{f.doc_url}: rule {rule['name']}: unknown place {name!r} (add it to options.places)")
             continue
         if place.german or place.key == f.municipality_key:
             f.remember("german_places", f.iris.thing("municipality", place.key))
@@ -328,7 +364,7 @@ def project(f: Facts, rule: dict[str, Any], g: dict[str, str], sentence: str) ->
 def place_involved(f: Facts, rule: dict[str, Any], g: dict[str, str], sentence: str) -> None:
     """Places named in the text (German municipalities) that take part in the projects found so far."""
     for name in split_names(g["places"]):
-        place = f.place(name)
+        place = f.place(name, rule["name"])
         if place is None or not place.german:
             continue
         for node in f.found.get("project", []):

@@ -6,9 +6,9 @@
       municipality: {key: "05334002", label: "Aachen"}     # whose page it is (AGS / district key)
       content: "main"                                     # CSS selector of the content region
       drop: [".modul-contact"]                            # regions never read (staff names, phone numbers)
-      places:                                             # names the rules may resolve
-        Kapstadt: {key: Q5465, country: ZAF}
-        Bremerhaven: {key: "04012000", german: true}
+      places:                                             # optional: only names the gazetteer cannot know
+        Musterdorf: {key: xx-musterdorf, country: ETH}    # (German municipalities, Berlin districts and the
+                                                          # partner cities of sources/places resolve by name)
       terms: {"Fairer Handel": fair-trade}                # text → field-of-action concept slug
       rules:
         - name: partnerships                             # used in error messages and evidence IRIs
