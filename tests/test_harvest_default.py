@@ -92,6 +92,10 @@ def test_aachen(built: tuple[Settings, Store]) -> None:
         assert ask(store, f"""<{BASE}id/partnership/05334002--{qid}> a kep:Partnership ;
             kep:foreignPartner ?f . ?f kep:country country:{cc}""")
     assert ask(store, "?p rdfs:label 'Aachen – Chernihiv'@de")
+    # the page says only "kommunale Partnerschaften": the generic kind, not town twinning
+    kinds = {r[0] for r in rows(store, f"SELECT ?k WHERE {{ ?p kep:germanPartner {m('05334002')} ; "
+                                       "kep:partnershipKind ?k }")}
+    assert kinds == {"https://w3id.org/kep/def/partnership-kind/municipal-partnership"}
     assert ask(store, f"""?o a kep:CoordinationOffice ; org:unitOf {m('05334002')} ; rdfs:label ?l
         FILTER(CONTAINS(?l, "KEpol"))""")
 
