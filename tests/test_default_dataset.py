@@ -66,3 +66,16 @@ def test_example_query_returns_rows_on_default_dataset(default_dataset: Settings
 def test_queries_folder_is_documented() -> None:
     for q in list_queries(ROOT / "sparql"):
         assert q.title != q.name and q.description, f"sparql/{q.name}.rq needs '# title:' and '# description:'"
+
+
+def test_partnership_map_shows_only_its_partners(default_dataset: Settings) -> None:
+    """Regression: the map query once matched every place with coordinates (11,000 points)."""
+    from lod.namespaces import Iris
+    from lod.resources import Resolver, map_data
+
+    store = served(default_dataset)
+    iris = Iris(default_dataset.base_uri)
+    pship = iris.thing("partnership", "05334002--Q157053").value
+    data = map_data(store, ROOT / "sparql", Resolver(store, iris, "de"), pship)
+    assert {p["iri"].rsplit("/", 1)[-1] for p in data.points} == {"05334002", "Q157053"}
+    assert len(data.lines) == 1
