@@ -260,7 +260,7 @@ def validate_one(slug: str, settings: Settings) -> SourceOutcome:
         return SourceOutcome(slug, "skipped", details=["nothing staged (unchanged or not harvested)"])
     problems: list[str] = []
     triples = _read_triples(nt_path.with_suffix(".content.nt")) or _read_triples(nt_path)
-    report = validate_graph(triples, ontology_dir=settings.path("ontology_dir"))
+    report = validate_graph(triples, source=slug, ontology_dir=settings.path("ontology_dir"))
     problems += [str(v) for v in report.violations]
     state = _read_json(paths.state_file(slug))
     before = int(state.get("triples") or 0)
