@@ -136,3 +136,21 @@ def test_old_snapshots_are_pruned(mini_settings: Settings, mini_sources: Path) -
         snap.write_text(original.replace("Beta eins", f"Beta {i}"))
         pipeline.build(mini_settings)
     assert len(Snapshots(mini_settings.var / "snapshots").list()) == mini_settings.publish.keep_snapshots
+
+
+def test_shape_violation_blocks_publishing_and_names_the_node(mini_settings: Settings, mini_sources: Path) -> None:
+    pipeline.build(mini_settings)
+    snap = mini_sources / "alpha" / "snapshots" / "data.ttl"
+    snap.write_text(snap.read_text() + """
+<https://kep.example.org/id/partnership/broken> a kep:Partnership ;
+    rdfs:label "Kaputte Partnerschaft"@de .
+""")
+    outcomes, _ = pipeline.build(mini_settings)
+    alpha = next(o for o in outcomes if o.slug == "alpha")
+    assert alpha.status == "invalid"
+    text = " ".join(alpha.details)
+    assert "https://kep.example.org/id/partnership/broken" in text and "alpha" in text
+    store = served(mini_settings)
+    assert not bool(store.query("ASK { GRAPH ?g { <https://kep.example.org/id/partnership/broken> ?p ?o } }"))
+    assert "Alpha eins" in labels(store, G + "alpha")
+    assert "validation failed" in pipeline.status(mini_settings)["sources"][0]["last_error"]
