@@ -65,6 +65,7 @@ def _values(triples: list[Triple], s: NamedNode, p: NamedNode) -> set:
     ("municipalities", "register", "http://dcat-ap.de/def/licenses/dl-by-de/2.0"),
     ("sdg", "sdg", "http://spdx.org/licenses/MIT"),
     ("places", "places", "http://dcat-ap.de/def/licenses/cc-zero"),
+    ("organizations", "organizations", "http://dcat-ap.de/def/licenses/cc-zero"),
 ])
 def test_reference_sources_are_self_contained(slug: str, kind: str, licence: str) -> None:
     source = load_source(SOURCES / slug / "source.yaml")

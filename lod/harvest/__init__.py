@@ -20,6 +20,7 @@ KINDS: dict[str, str] = {
     "sdg": "lod.harvest.sdg:harvest",                 # the UN SDG concept scheme with German labels
     "register": "lod.harvest.register:harvest",       # the register of German municipalities
     "places": "lod.harvest.places:harvest",           # curated foreign places and countries
+    "organizations": "lod.harvest.organizations:harvest",   # curated federal bodies, agencies, units, networks
 }
 
 

@@ -46,13 +46,13 @@ TON TTO TUN TUR TKM TCA TUV UGA UKR ARE GBR USA UMI URY UZB VUT VEN VNM VGB VIR 
 """.split())
 
 # Funding of a coordinator post when the record names none: the BMZ's KEpol programme administered by the
-# SKEW (the same IRIs the html kind mints for Bremen's page).
+# SKEW (the same IRIs the html kind mints for Bremen's page). That the SKEW is a unit of Engagement Global is
+# reference data (sources/organizations), not stated by the record.
 POST_FUNDING = {
     "programme": "kepol-coordination",
     "programme_label": "Förderung von Stellen zur Koordination der kommunalen Entwicklungspolitik (KEpol)",
     "funder": "bmz", "funder_label": "Bundesministerium für wirtschaftliche Zusammenarbeit und Entwicklung (BMZ)",
     "administrator": "skew", "administrator_label": "Servicestelle Kommunen in der Einen Welt (SKEW)",
-    "administrator_unit_of": {"key": "engagement-global", "label": "Engagement Global"},
 }
 CERT_LABELS = {"fairtrade-town": "Fairtrade-Town"}
 

@@ -314,9 +314,12 @@ def funded_post(f: Facts, rule: dict[str, Any], g: dict[str, str], sentence: str
     f.label(post, f"{g['post']} – {f.municipality_label}")
     f.add(post, ORG["postIn"], f.municipality)
     funder = f.organisation(rule["funder"], rule.get("funder_label") or g["funder"], "FederalBody")
-    admin = f.organisation(rule["administrator"], rule.get("administrator_label") or g["administrator"],
-                           "ServiceUnit")
+    # The administrator (e.g. the SKEW) is referred to by IRI and the name the page writes; its class and
+    # parent organisation (org:unitOf) are reference data (sources/organizations) unless the rule states them.
+    admin = f.iris.thing("organization", rule["administrator"])
+    f.label(admin, rule.get("administrator_label") or g["administrator"])
     if isinstance(rule.get("administrator_unit_of"), dict):
+        f.add(admin, RDF["type"], KEP["ServiceUnit"])
         parent = f.organisation(rule["administrator_unit_of"]["key"], rule["administrator_unit_of"]["label"], "Agency")
         f.add(admin, ORG["unitOf"], parent)
     programme = f.iris.thing("programme", rule["programme"])
