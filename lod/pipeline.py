@@ -24,7 +24,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
-from lod import __version__
+from lod import __version__, publishing
 from lod.changes import describe_changes
 from lod.errors import HarvestError, LodError, PublishError, ValidationFailed
 from lod.harvest import get_kind
@@ -359,6 +359,7 @@ def publish(settings: Settings, slugs: list[str] | None = None) -> tuple[list[So
             if changed or paths.snapshots.current_id() is None:
                 sid = paths.snapshots.cut(primary)
                 paths.snapshots.cleanup(settings.publish.keep_snapshots)
+                outcomes += publishing.after_publish(settings, sid, paths.snapshots.root / sid, outcomes)
         finally:
             primary.close()
     return outcomes, sid

@@ -83,6 +83,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sparql.queue_wait", float, 5.0, "Seconds a query waits for a free worker before 503."),
     Setting("sparql.per_client_concurrency", int, 2, "Queries in flight per client before 429."),
     Setting("sparql.per_client_budget", float, 30.0, "Worker seconds per client per minute before 429."),
+    Setting("catalog.publisher_name", str, "KEP Linked Open Data",
+            "Name of the body publishing the catalog and the whole dataset (DCAT dct:publisher, foaf:name)."),
+    Setting("catalog.publisher_uri", str, "",
+            "IRI of the publishing body; empty: {base_uri}catalog#publisher."),
+    Setting("catalog.contact_name", str, "",
+            "Name of the contact office (vcard:fn; an office, not a person); empty: the publisher name."),
+    Setting("catalog.contact_email", str, "opendata@kep.example.org",
+            "E-mail address of the contact office (vcard:hasEmail)."),
+    Setting("catalog.contact_url", str, "", "Web page of the contact office (vcard:hasURL); empty: the home page."),
+    Setting("catalog.licence", str, "http://dcat-ap.de/def/licenses/cc-by/4.0",
+            "Licence IRI of the whole dataset, its dumps, CSV exports and the catalog (per-source files keep "
+            "the source's licence)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
