@@ -47,6 +47,7 @@ def _thread(base: str, paths: list[str], offset: int, until: float) -> tuple[lis
             conn.close()
             conn = _conn(base)
             errors += 1
+            time.sleep(0.01)        # a dead server must not turn the client into a busy loop
             continue
         lat.append(time.perf_counter() - t0)
         if status != 200:
