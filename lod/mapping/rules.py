@@ -7,7 +7,7 @@
       content: "main"                                     # CSS selector of the content region
       drop: [".modul-contact"]                            # regions never read (staff names, phone numbers)
       places:                                             # optional: only names the gazetteer cannot know
-        Musterdorf: {key: xx-musterdorf, country: ETH}    # (German municipalities, Berlin districts and the
+        Musterdorf: {key: et-musterdorf, country: ETH}    # (German municipalities, Berlin districts and the
                                                           # partner cities of sources/places resolve by name)
       terms: {"Fairer Handel": fair-trade}                # text → field-of-action concept slug
       rules:
