@@ -92,8 +92,8 @@ def atom(settings: Settings, limit: int = 200) -> bytes:
         out += ["<entry>", f"<id>{escape(entry_iri(base, e))}</id>",
                 f"<title>{escape(e['source'])}: {escape(e['changes'][0])}</title>",
                 f"<updated>{e['at']}</updated>",
-                f'<link rel="alternate" href="{escape(base)}graph/{escape(e["source"])}"/>',
-                f'<link rel="related" title="snapshot" href="{escape(base)}changes#{escape(e["snapshot"])}"/>']
+                f'<link rel="alternate" href="{escape(entry_iri(base, e))}"/>',
+                f'<link rel="related" title="data of the source" href="{escape(base)}dumps/{escape(e["source"])}.nq.gz"/>']
         out += [f'<link rel="via" href="{escape(d)}"/>' for d in e["documents"]]
         out.append('<content type="text">' + escape(" ".join(e["changes"])
                                                     + f" (Snapshot {e['snapshot']})") + "</content>")

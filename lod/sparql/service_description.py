@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, serialize
 
-from lod.namespaces import DCT, RDF, SD
+from lod.namespaces import DCT, RDF, RDFS, SD
 from lod.sparql.formats import FORMATS
 
 __all__ = ["describe", "SD_FORMATS"]
@@ -33,6 +33,7 @@ def describe(endpoint: str, *, fmt: str = "turtle", graphs: list[str] | None = N
         (ds, SD["defaultGraph"], dg),
         (dg, RDF["type"], SD["Graph"]),
         (dg, DCT["description"], Literal("The default graph is the union of all named graphs.", language="en")),
+        (ds, RDFS["seeAlso"], NamedNode(endpoint.rsplit("/", 1)[0] + "/.well-known/void")),  # VoID: counts, dumps
     ]
     if title:
         t.append((svc, DCT["title"], Literal(title)))

@@ -35,5 +35,8 @@ def create_app(settings: Settings, snapshot: CurrentSnapshot | None = None) -> F
 
     app.register_blueprint(resource.bp)
     app.register_blueprint(browse.bp)
+    from lod.web import publishing
+
+    app.register_blueprint(publishing.bp)
     errors.register(app)
     return app
