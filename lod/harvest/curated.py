@@ -234,12 +234,14 @@ def _check(value: Any, typ: Any, at: tuple[Any, ...], where: Where, sources_dir:
         except HarvestError:
             raise where.error(f"{value!r} is not an amount in euro (e.g. 50000 or '12.500,50 €')", at) from None
     if typ == "post_funding":
-        if value is False or (isinstance(value, str) and value.strip().lower() in ("none", "no", "nein", "")):
+        # Nothing is assumed: a post whose record states no funding gets none in the graph.
+        if value is None or value is False or (isinstance(value, str)
+                                               and value.strip().lower() in ("none", "no", "nein", "")):
             return None
-        if value is True or value is None or (isinstance(value, str) and value.strip().lower() == "kepol"):
+        if value is True or (isinstance(value, str) and value.strip().lower() == "kepol"):
             return dict(POST_FUNDING)
         if not isinstance(value, dict):
-            raise where.error("must be 'kepol' (default), 'none', or a mapping with programme, "
+            raise where.error("must be 'kepol', 'none', or a mapping with programme, "
                               "programme_label, funder, funder_label, administrator, administrator_label", at)
         return {**POST_FUNDING, **value}
     if typ == "ags":
