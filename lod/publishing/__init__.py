@@ -16,6 +16,7 @@ The web process only reads these files (:func:`artifacts_dir`).
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -71,7 +72,8 @@ def write_artifacts(settings: Settings, snapshot_id: str, store_path: Path) -> P
     from lod.publishing.sitemap import write_sitemap
     from lod.publishing.stats import collect
     from lod.publishing.void import void_triples
-    from lod.sources import discover_sources
+    from lod.errors import LodError
+    from lod.sources import load_source
     from lod.store import Snapshots, open_read_only
 
     root = dumps_root(settings)
@@ -82,7 +84,13 @@ def write_artifacts(settings: Settings, snapshot_id: str, store_path: Path) -> P
     try:
         store = open_read_only(store_path)
         published = {g.value.rsplit("/", 1)[-1] for g in store.named_graphs() if hasattr(g, "value")}
-        sources: list[Source] = [s for s in discover_sources(settings.path("sources_dir")) if s.slug in published]
+        sources: list[Source] = []
+        for yaml_path in sorted(settings.path("sources_dir").glob("*/source.yaml")):
+            if yaml_path.parent.name in published:
+                try:   # a source file broken since its last publish must not stop the downloads
+                    sources.append(load_source(yaml_path))
+                except LodError:
+                    logging.getLogger(__name__).warning("%s: invalid; left out of the catalog", yaml_path)
         states = {}
         for s in sources:
             try:

@@ -133,7 +133,7 @@ def _write_jsonld(out: IO[str], store: Store, graphs: list[NamedNode]) -> None:
 def _write(path: Path, fmt: str, store: Store, graphs: list[NamedNode]) -> None:
     tmp = path.with_name("." + path.name + ".tmp")
     # mtime 0 in the gzip header: the same content gives the same bytes (and the same SHA-256)
-    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
+    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="", compresslevel=6) as gz:
         if fmt == "nquads":
             for g in graphs:
                 serialize(store.quads_for_pattern(None, None, None, g), gz, format=RdfFormat.N_QUADS)
