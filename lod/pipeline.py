@@ -358,6 +358,8 @@ def publish(settings: Settings, slugs: list[str] | None = None) -> tuple[list[So
             sid = None
             if changed or paths.snapshots.current_id() is None:
                 sid = paths.snapshots.cut(primary)
+                from lod.search import INDEX_FILE, build_search_index
+                build_search_index(primary.store, paths.snapshots.root / sid / INDEX_FILE)
                 paths.snapshots.cleanup(settings.publish.keep_snapshots)
                 outcomes += publishing.after_publish(settings, sid, paths.snapshots.root / sid, outcomes)
         finally:

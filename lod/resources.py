@@ -283,10 +283,13 @@ def describe(store: Store, sparql_dir: Path, iris: Iris, iri: str, lang: str = "
         pages = max(pages, -(-n // INCOMING_PAGE))
         rows = _rows(store, sparql_dir, "resource-incoming", this=iri, p=p)
         items = []
-        for r in itertools.islice(rows, (page - 1) * INCOMING_PAGE, page * INCOMING_PAGE):
-            items.append(resolver.value(r["s"]))
-            triples.append(Triple(r["s"], NamedNode(p), this))
-            linked.add(r["s"].value)
+        # the store's order is stable within a snapshot: a page is one slice, sorted for display (sorting all
+        # incoming links first would cost seconds for things linked from ten thousand others)
+        for s in sorted((r["s"] for r in itertools.islice(rows, (page - 1) * INCOMING_PAGE, page * INCOMING_PAGE)),
+                        key=lambda term: term.value):
+            items.append(resolver.value(s))
+            triples.append(Triple(s, NamedNode(p), this))
+            linked.add(s.value)
         incoming.append(IncomingGroup(p, resolver.prop_label(p), n, items))
         linked.add(p)
     for other in sorted(linked):
@@ -405,7 +408,7 @@ def map_data(store: Store, sparql_dir: Path, resolver: Resolver, iri: str) -> Ma
             continue
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             continue
-        x = r["x"].value
+        x = r["x"].value if r["x"] is not None else iri
         points.setdefault(x, {"iri": x, "lat": lat, "lon": lon, "label": resolver.label(x) or x,
                               "href": resolver.href(x), "self": x == iri})
         if r["pship"] is not None:

@@ -1,8 +1,10 @@
 """``lod bench pages``: resource pages and search per second (p50/p99) under ``lod serve``, beside the
 trivial route /healthz on the same server and worker count; peak RSS per web worker from /proc.
 
-The URL list comes from the data: municipality and partnership IRIs of the snapshot, mapped to local paths
-(``/id/…``). Until resource pages exist (a probe answers 404) the harness measures what does: a describe
+The URL list comes from the data: municipality and partnership IRIs of the snapshot, mapped to their documents
+(``/doc/….html`` and ``/doc/….ttl``: ``/id/…`` answers 303 See Other, which the load generator does not follow).
+The search index file is written next to the snapshot as ``pipeline.publish`` does. Until resource pages exist
+(a probe answers 404) the harness measures what does: a describe
 through ``/sparql?query=…`` for the same IRIs, and says so in the result. The home page is timed once, not
 under load: at 1M it runs whole-dataset aggregations (seconds) and would tie up the sync workers.
 """
@@ -20,6 +22,7 @@ from pyoxigraph import Store
 from lod.bench.loadgen import request, throughput
 from lod.bench.report import table
 from lod.bench.server import publish_dataset, rss_kib, serve, worker_pids
+from lod.search import INDEX_FILE, build_search_index
 
 __all__ = ["run", "render"]
 
@@ -49,14 +52,22 @@ def run(nquads: Path, var: Path, *, base_uri: str = "https://kep.example.org/", 
         runs: int = 3, warmup: int = 1, workers: int = 2, processes: int = 2, threads: int = 4,
         urls: int = 2000) -> dict[str, Any]:
     sid = publish_dataset(nquads, var)
+    index = var / "snapshots" / sid / INDEX_FILE
+    if not index.is_file():        # pipeline.publish writes it; the bulk bench publish does not
+        store = Store.read_only(str(var / "snapshots" / sid))
+        build_search_index(store, index)
+        del store
     paths = _iris(var / "snapshots" / sid, base_uri, urls)
     res: dict[str, Any] = {"file": str(nquads), "snapshot": sid, "workers": workers,
                            "connections": processes * threads, "duration_s": duration, "routes": {}}
     with serve(var, workers) as (base, master):
         targets: dict[str, list[str]] = {"healthz (trivial)": ["/healthz"]}
-        if paths and _status(base, paths[0]) == 200:
-            targets["resource page /id/…"] = paths
-            res["resource_pages"] = "measured"
+        docs = ["/doc/" + p.removeprefix("/id/") for p in paths]
+        if paths and _status(base, paths[0]) == 303 and _status(base, docs[0] + ".html") == 200:
+            # /id/… answers 303 See Other (the load generator does not follow redirects): time the documents
+            targets["resource page HTML /doc/….html"] = [d + ".html" for d in docs]
+            targets["resource page Turtle /doc/….ttl"] = [d + ".ttl" for d in docs]
+            res["resource_pages"] = "measured (/doc/….html and /doc/….ttl; /id/… is a 303 to them)"
         else:
             res["resource_pages"] = "not available yet (probe answered non-200); measured /sparql describe"
             targets["/sparql describe"] = ["/sparql?query=" + quote(f"SELECT ?p ?o WHERE {{ <{base_uri}{p[1:]}> ?p ?o }}")

@@ -210,9 +210,10 @@ def partnerships_view() -> str:
 
 def _hits(limit: int) -> tuple[str, list[dict[str, Any]]]:
     q = request.args.get("q", "")[:200]
-    sid, store = snapshot().get()
+    cur = snapshot()
+    sid, store = cur.get()
     res = _resolver(store)
-    hits = index_for(sid, store).search(q, limit=limit, lang=ui_lang())
+    hits = index_for(sid, store, cur.snapshots.root / sid).search(q, limit=limit, lang=ui_lang())
     return q, [{"iri": h.iri, "label": h.label, "href": res.href(h.iri),
                 "type": (res.label(h.type) if h.type else None)} for h in hits]
 

@@ -84,6 +84,40 @@ def cached(key: tuple[Any, ...], make: Any) -> Any:
     return value
 
 
+class PageCache:
+    """Rendered documents of this web process, least recently used dropped first, bounded in bytes.
+
+    Keys start with the snapshot id, so a new snapshot never sees an old page (old ones age out).
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes, self.size = max_bytes, 0
+        self._items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[Any, ...], body: bytes) -> bytes:
+        if len(body) > self.max_bytes // 16:
+            return body
+        with self._lock:
+            old = self._items.pop(key, None)
+            self.size += len(body) - (len(old) if old is not None else 0)
+            self._items[key] = body
+            while self.size > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self.size -= len(dropped)
+        return body
+
+
+PAGES = PageCache(48 * 1024 * 1024)
+
+
 def ui_lang() -> str:
     """``?lang`` → Accept-Language (de/en) → German."""
     if "ui_lang" in g:
@@ -267,14 +301,18 @@ def serve(iri: str, doc_base: str, explicit: Format | None) -> Response:
     etag, modified = validators(sid, iri, fmt.ext, lang, str(page))
     if not_modified(etag, modified):
         return finish(Response(status=304), etag, modified, doc_base, negotiated, fmt)
-    s = settings()
-    desc: Description = cached((sid, "describe", iri, lang, page),
-                               lambda: describe(store, s.path("sparql_dir"), _iris(), iri, lang, page))
-    if fmt.rdf:
-        body = cached((sid, "rdf", iri, fmt.ext, page), lambda: to_rdf(desc.triples, fmt.ext))
-        resp = Response(body, mimetype=fmt.mime)
-    else:
-        resp = Response(render_resource(desc, doc_base, store), mimetype="text/html")
+    # the page depends on the snapshot, the format, the language and the URL (path and query: links in it)
+    key = (sid, fmt.ext, lang, request.full_path)
+    body = PAGES.get(key)
+    if body is None:
+        s = settings()
+        desc: Description = cached((sid, "describe", iri, lang, page),
+                                   lambda: describe(store, s.path("sparql_dir"), _iris(), iri, lang, page))
+        if fmt.rdf:
+            body = PAGES.put(key, to_rdf(desc.triples, fmt.ext))
+        else:
+            body = PAGES.put(key, render_resource(desc, doc_base, store).encode("utf-8"))
+    resp = Response(body, mimetype=fmt.mime if fmt.rdf else "text/html")
     return finish(resp, etag, modified, doc_base, negotiated, fmt)
 
 
