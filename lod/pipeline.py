@@ -302,6 +302,33 @@ def _ontology_triples(settings: Settings) -> list[Triple]:
     return out
 
 
+def _publish_bulk(primary: Primary, paths: Paths, iris: Iris,
+                  ready: list[tuple[str, Path, dict[str, Any]]]) -> dict[str, int]:
+    """Publish many staged graphs with one bulk load (``Primary.replace_graphs_bulk``).
+
+    Readers only ever see snapshots, which are cut after this returns, so the run is atomic for them; a
+    publisher killed mid-load is undone by ``recover_bulk`` on the next run.
+    :returns: triples per source (as staged). :raises PublishError: the load failed (and was undone).
+    """
+    combined = paths.staging / "_bulk.nq"
+    graphs = []
+    with open(combined, "wb") as out:
+        for slug, nt_path, _ in ready:
+            graph = iris.graph(slug).value
+            graphs.append(graph)
+            suffix = f" <{graph}> .\n".encode()
+            with open(nt_path, "rb") as src:
+                for line in src:
+                    line = line.rstrip()
+                    if line.endswith(b" ."):
+                        out.write(line[:-2] + suffix)
+    try:
+        primary.replace_graphs_bulk(combined, graphs)
+    finally:
+        combined.unlink(missing_ok=True)
+    return {slug: int(meta["triples"]) for slug, _, meta in ready}
+
+
 def publish(settings: Settings, slugs: list[str] | None = None) -> tuple[list[SourceOutcome], str | None]:
     """Publish validated staged graphs atomically, one named graph each, then cut and switch a snapshot.
 
@@ -317,6 +344,7 @@ def publish(settings: Settings, slugs: list[str] | None = None) -> tuple[list[So
         paths.snapshots.cleanup(settings.publish.keep_snapshots)
         primary = Primary(paths.store)
         try:
+            primary.recover_bulk()
             primary.recover()
             changed = False
             onto = _ontology_triples(settings)
@@ -329,6 +357,7 @@ def publish(settings: Settings, slugs: list[str] | None = None) -> tuple[list[So
                 _write_atomic(published_onto, onto_bytes)
                 onto_file.unlink()
                 changed = True
+            ready: list[tuple[str, Path, dict[str, Any]]] = []
             for slug in slugs or _staged_slugs(paths):
                 nt_path, meta_path = paths.staged(slug)
                 meta = _read_json(meta_path)
@@ -345,15 +374,20 @@ def publish(settings: Settings, slugs: list[str] | None = None) -> tuple[list[So
                     outcomes.append(SourceOutcome(slug, "invalid", error="failed validation; not published",
                                                   details=meta["validation"]["problems"]))
                     continue
-                count = primary.replace_graph(iris.graph(slug).value, nt_path)
+                ready.append((slug, nt_path, meta))
+            if len(ready) >= settings.publish.bulk_sources:
+                counts = _publish_bulk(primary, paths, iris, ready)
+            else:
+                counts = {slug: primary.replace_graph(iris.graph(slug).value, nt) for slug, nt, _ in ready}
+            for slug, nt_path, meta in ready:
                 content = nt_path.with_suffix(".content.nt")
                 _write_atomic(paths.published_content(slug), content.read_bytes())
-                _update_state(paths, slug, last_success=meta["ended"], triples=count, last_error=None,
+                _update_state(paths, slug, last_success=meta["ended"], triples=counts[slug], last_error=None,
                               documents=meta["documents"], changes=meta["changes"])
                 content.unlink(missing_ok=True)
                 nt_path.unlink()
-                meta_path.unlink()
-                outcomes.append(SourceOutcome(slug, "published", triples=count, changes=meta["changes"]))
+                paths.staged(slug)[1].unlink()
+                outcomes.append(SourceOutcome(slug, "published", triples=counts[slug], changes=meta["changes"]))
                 changed = True
             sid = None
             if changed or paths.snapshots.current_id() is None:

@@ -32,9 +32,11 @@ def count(store: Store, tag: str) -> int:
     return int(next(iter(store.query(q)))["n"].value)
 
 
-@pytest.mark.parametrize("delay", [0.05, 0.3, 0.8, 1.5, 2.5])
-def test_sigkill_during_publish_leaves_served_data_intact(tmp_path: Path, mini_sources: Path, delay: float) -> None:
-    settings = make_settings(tmp_path, mini_sources)
+@pytest.mark.parametrize("bulk", ["0", "1"], ids=["transactional", "bulk"])
+@pytest.mark.parametrize("delay", [0.05, 0.5, 1.5])
+def test_sigkill_during_publish_leaves_served_data_intact(tmp_path: Path, mini_sources: Path, delay: float,
+                                                           bulk: str) -> None:
+    settings = make_settings(tmp_path, mini_sources, LOD_PUBLISH_BULK_SOURCES="1" if bulk == "1" else "25")
     snap = mini_sources / "beta" / "snapshots" / "data.nt"
     write_big(snap, "old")
     pipeline.build(settings)

@@ -154,3 +154,30 @@ def test_shape_violation_blocks_publishing_and_names_the_node(mini_settings: Set
     assert not bool(store.query("ASK { GRAPH ?g { <https://kep.example.org/id/partnership/broken> ?p ?o } }"))
     assert "Alpha eins" in labels(store, G + "alpha")
     assert "validation failed" in pipeline.status(mini_settings)["sources"][0]["last_error"]
+
+
+def test_bulk_path_publishes_the_same_graphs_as_the_transactional_path(tmp_path: Path, mini_sources: Path) -> None:
+    from tests.conftest import make_settings
+
+    seq = make_settings(tmp_path / "seq", mini_sources)
+    bulk = make_settings(tmp_path / "bulk", mini_sources, LOD_PUBLISH_BULK_SOURCES="1")
+    pipeline.build(seq)
+    pipeline.build(bulk)
+
+    def content(settings: Settings) -> set[str]:
+        rows = served(settings).query(
+            "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+            "FILTER(!STRSTARTS(STR(?s), 'https://kep.example.org/id/harvest/')) "
+            "FILTER(!STRSTARTS(STR(?o), 'https://kep.example.org/id/harvest/')) "
+            "FILTER(?p NOT IN (<http://purl.org/dc/terms/modified>, <https://w3id.org/kep/def/kep#retrievedAt>)) }")
+        return {" ".join(str(t) for t in r) for r in rows}
+
+    assert content(seq) == content(bulk) and len(content(bulk)) > 10
+    # a second bulk run replaces the changed graph and leaves the other one alone
+    snap = mini_sources / "beta" / "snapshots" / "data.nt"
+    snap.write_text(snap.read_text().replace("Beta eins", "Beta bulk"))
+    outcomes, _ = pipeline.build(bulk)
+    assert {o.slug: o.status for o in outcomes} == {"beta": "published", "alpha": "unchanged"}
+    store = served(bulk)
+    assert labels(store, G + "beta") == {"Beta bulk"}
+    assert {"Alpha eins", "Alpha zwei"} <= labels(store, G + "alpha")
