@@ -51,3 +51,16 @@ def test_sparql_select_json(client: FlaskClient, method: str) -> None:
 def test_sparql_syntax_error_is_400_not_500(client: FlaskClient) -> None:
     r = client.get("/sparql", query_string={"query": "SELECT * WHERE {"}, headers={"Accept": "application/json"})
     assert r.status_code == 400 and r.get_json()["error"] == "bad-query"
+
+
+def test_home_counts_come_from_rows_precomputed_at_publish(mini_settings: Settings) -> None:
+    """The home page's whole-dataset aggregates are computed once per snapshot by the publisher."""
+    _, sid = pipeline.build(mini_settings)
+    path = mini_settings.var / "dumps" / str(sid) / "queries" / "class-counts.json"
+    rows = json.loads(path.read_text("utf-8"))
+    assert isinstance(rows, list)
+    # the served page shows what the publisher computed, not a fresh aggregate
+    path.write_text(json.dumps([{"class": "https://w3id.org/kep/def/kep#Partnership", "label": "Vorberechnet",
+                                 "n": "4711"}]), encoding="utf-8")
+    html = create_app(mini_settings).test_client().get("/").get_data(as_text=True)
+    assert "Vorberechnet" in html and "4711" in html

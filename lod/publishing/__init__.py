@@ -72,6 +72,7 @@ def write_artifacts(settings: Settings, snapshot_id: str, store_path: Path) -> P
     from lod.publishing.sitemap import write_sitemap
     from lod.publishing.stats import collect
     from lod.publishing.void import void_triples
+    from lod.queries import write_precomputed
     from lod.errors import LodError
     from lod.sources import load_source
     from lod.store import Snapshots, open_read_only
@@ -108,6 +109,7 @@ def write_artifacts(settings: Settings, snapshot_id: str, store_path: Path) -> P
         _write_rdf(tmp, "catalog", catalog_triples(pub))
         _write_rdf(tmp, "void", void_triples(pub))
         write_sitemap(store, settings.path("sparql_dir"), settings.base_uri, tmp / "sitemap.xml", modified[:10])
+        write_precomputed(store, settings.path("sparql_dir"), tmp / "queries")
         del store
         manifest = {"snapshot": snapshot_id, "generated": modified, "files": [f.as_dict() for f in files],
                     "triples": pub.stats.triples, "entities": pub.stats.entities}

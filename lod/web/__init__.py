@@ -20,7 +20,8 @@ def create_app(settings: Settings, snapshot: CurrentSnapshot | None = None) -> F
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["lod"] = {
         "settings": settings,
-        "snapshot": snapshot or CurrentSnapshot(settings.var / "snapshots", settings.server.snapshot_check_interval),
+        "snapshot": snapshot or CurrentSnapshot(settings.var / "snapshots", settings.server.snapshot_check_interval,
+                                                precomputed_dir=settings.var / "dumps"),
     }
     if settings.server.behind_proxy:
         from werkzeug.middleware.proxy_fix import ProxyFix
