@@ -219,3 +219,15 @@ def test_generation_failure_is_reported_and_the_snapshot_stays(mini_settings: Se
     assert "export-posts" in (failed[0].error or "")
     assert read_manifest(settings, sid) is None
     assert {e["source"] for e in changelog.entries(settings)} == {"alpha", "beta"}   # changelog still written
+
+
+def test_unchanged_sources_reuse_their_dumps(mini_settings: Settings, mini_sources: Path) -> None:
+    _, first = pipeline.build(mini_settings)
+    snap = mini_sources / "beta" / "snapshots" / "data.nt"
+    snap.write_text(snap.read_text().replace("Beta eins", "Beta reuse"))
+    _, second = pipeline.build(mini_settings)
+    a, b = (mini_settings.var / "dumps" / str(first)), (mini_settings.var / "dumps" / str(second))
+    assert (a / "alpha.nq.gz").stat().st_ino == (b / "alpha.nq.gz").stat().st_ino   # reused (hard link)
+    assert (a / "beta.nq.gz").stat().st_ino != (b / "beta.nq.gz").stat().st_ino     # written again
+    assert b"Beta reuse" in gzip.decompress((b / "beta.nq.gz").read_bytes())
+    assert b"Beta reuse" in gzip.decompress((b / "kep.nq.gz").read_bytes())

@@ -58,8 +58,22 @@ def _write_rdf(folder: Path, stem: str, triples: list[Triple]) -> None:
         (folder / f"{stem}.{ext}").write_bytes(data or b"")
 
 
-def write_artifacts(settings: Settings, snapshot_id: str, store_path: Path) -> Path:
+def _previous(settings: Settings, snapshot_id: str) -> Path | None:
+    """The newest complete artifact folder of an earlier snapshot."""
+    root = dumps_root(settings)
+    if not root.is_dir():
+        return None
+    older = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name < snapshot_id
+                   and (p / "manifest.json").is_file())
+    return older[-1] if older else None
+
+
+def write_artifacts(settings: Settings, snapshot_id: str, store_path: Path,
+                    changed: set[str] | None = None) -> Path:
     """Generate every published file for snapshot ``snapshot_id`` (its read-only store at ``store_path``).
+
+    ``changed`` names the sources published in this run: the per-source dumps of all others are reused from
+    the previous snapshot's folder (None: write everything).
 
     :returns: the folder written. :raises LodError, OSError, ValueError: generation failed (the snapshot itself
         stays published; the caller reports the failure).
@@ -98,8 +112,10 @@ def write_artifacts(settings: Settings, snapshot_id: str, store_path: Path) -> P
                 states[s.slug] = json.loads((settings.var / "state" / f"{s.slug}.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 states[s.slug] = {}
+        previous = _previous(settings, snapshot_id) if changed is not None else None
+        unchanged = frozenset(s.slug for s in sources if changed is not None and s.slug not in changed)
         files = write_dumps(store, tmp, base_uri=settings.base_uri, licence=settings.catalog.licence,
-                            sources={s.slug: s.licence for s in sources})
+                            sources={s.slug: s.licence for s in sources}, reuse=previous, unchanged=unchanged)
         for path in write_csv_exports(store, settings.path("sparql_dir"), tmp / "csv"):
             files.append(file_info(path, scope="csv", fmt="csv", media_type="text/csv; charset=utf-8",
                                    licence=settings.catalog.licence))
@@ -153,7 +169,8 @@ def after_publish(settings: Settings, snapshot_id: str, store_path: Path, outcom
     except OSError as exc:
         extra.append(SourceOutcome("publishing", "failed", error=f"changelog not written: {exc}"))
     try:
-        write_artifacts(settings, snapshot_id, store_path)
+        write_artifacts(settings, snapshot_id, store_path,
+                        changed={o.slug for o in outcomes if getattr(o, "status", None) == "published"})
     except Exception as exc:  # noqa: BLE001 - any failure is reported, the publish stands
         logging.getLogger(__name__).exception("artifacts of snapshot %s not written", snapshot_id)
         extra.append(SourceOutcome("publishing", "failed",

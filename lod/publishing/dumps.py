@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -151,11 +152,13 @@ def _write(path: Path, fmt: str, store: Store, graphs: list[NamedNode]) -> None:
 
 
 def write_dumps(store: Store, out_dir: Path, *, base_uri: str, sources: dict[str, str],
-                licence: str) -> list[DumpFile]:
+                licence: str, reuse: Path | None = None, unchanged: frozenset[str] = frozenset()) -> list[DumpFile]:
     """Write the whole-dataset dumps (``kep.*``) and one set per source graph into ``out_dir``.
 
     :param sources: source slug → licence IRI (graphs ``{base}graph/{slug}``); the ontology graph and any
         other named graph are part of the whole-dataset dumps only.
+    :param reuse: the previous snapshot's folder; the dumps of the sources in ``unchanged`` are hard-linked
+        from it instead of written again (a nationwide register is most of the data and rarely changes).
     :returns: the files written, with size, SHA-256 and licence.
     :raises OSError: the folder cannot be written.
     """
@@ -171,7 +174,11 @@ def write_dumps(store: Store, out_dir: Path, *, base_uri: str, sources: dict[str
         stem = "kep" if scope == "all" else scope
         for fmt, (suffix, mime, _, _) in FORMATS.items():
             path = out_dir / (stem + suffix)
-            _write(path, fmt, store, graphs)
+            old = reuse / (stem + suffix) if reuse is not None and scope in unchanged else None
+            if old is not None and old.is_file():
+                os.link(old, path)
+            else:
+                _write(path, fmt, store, graphs)
             files.append(file_info(path, scope=scope, fmt=fmt, media_type=mime, licence=lic))
     (out_dir / "context.jsonld").write_bytes(context_document())
     return files
