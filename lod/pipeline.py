@@ -169,7 +169,8 @@ def _provenance(source: Source, iris: Iris, documents: list[Document], started: 
     return out
 
 
-def _make_fetcher(settings: Settings, paths: Paths, source: Source, offline: bool) -> Any:
+def _make_fetcher(settings: Settings, paths: Paths, sources: list[Source], offline: bool) -> Any:
+    """One fetcher for a whole run, so that politeness per host holds across sources."""
     from lod.harvest.fetch import Fetcher, FetchPolicy, default_user_agent
 
     h = settings.harvest
@@ -179,12 +180,15 @@ def _make_fetcher(settings: Settings, paths: Paths, source: Source, offline: boo
         allow_private=h.allow_private, cache_dir=paths.cache / "http",
         user_agent=default_user_agent(settings.base_uri + "about"),
     )
-    snapshots = {d.url: d.snapshot for d in source.documents if d.snapshot is not None}
+    snapshots = {d.url: d.snapshot for source in sources for d in source.documents if d.snapshot is not None}
     return Fetcher(policy, offline=offline, snapshots=snapshots)
 
 
-def harvest_one(source: Source, settings: Settings, *, offline: bool | None = None) -> SourceOutcome:
+def harvest_one(source: Source, settings: Settings, *, offline: bool | None = None,
+                fetcher: Any = None) -> SourceOutcome:
     """Harvest one source into ``var/staging``; never touches what is published.
+
+    ``fetcher`` is shared by the sources of one run (:func:`harvest`); by default one is made for this source.
 
     :returns: outcome with status ``harvested``, ``unchanged`` or ``failed`` (with the error message).
     """
@@ -195,7 +199,7 @@ def harvest_one(source: Source, settings: Settings, *, offline: bool | None = No
     _update_state(paths, source.slug, last_attempt=started.isoformat())
     try:
         kind = get_kind(source.kind)
-        fetcher = _make_fetcher(settings, paths, source, offline)
+        fetcher = fetcher or _make_fetcher(settings, paths, [source], offline)
         ctx = HarvestContext(iris=iris, fetch=fetcher.fetch, sources_dir=settings.path("sources_dir"),
                              started=started, offline=offline, max_pages=settings.harvest.max_pages)
         result = kind(source, ctx)
@@ -239,12 +243,21 @@ def harvest_one(source: Source, settings: Settings, *, offline: bool | None = No
 
 
 def harvest(settings: Settings, slugs: list[str] | None = None, *, offline: bool | None = None) -> list[SourceOutcome]:
-    """Harvest the named sources (default: all enabled ones).
+    """Harvest the named sources (default: all enabled ones), ``harvest.concurrency`` at a time.
 
+    All sources share one fetcher, so requests to one host stay one at a time with the politeness delay
+    between them, whichever source they belong to; different hosts are fetched in parallel.
     :raises SourceError: a source file is invalid or a named source does not exist (nothing is harvested).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     sources = discover_sources(settings.path("sources_dir"), slugs)
-    return [harvest_one(s, settings, offline=offline) for s in sources]
+    offline = settings.harvest.offline if offline is None else offline
+    with _make_fetcher(settings, Paths(settings), sources, offline) as fetcher:
+        if settings.harvest.concurrency == 1 or len(sources) < 2:
+            return [harvest_one(s, settings, offline=offline, fetcher=fetcher) for s in sources]
+        with ThreadPoolExecutor(max_workers=settings.harvest.concurrency, thread_name_prefix="harvest") as pool:
+            return list(pool.map(lambda s: harvest_one(s, settings, offline=offline, fetcher=fetcher), sources))
 
 
 # --------------------------------------------------------------------------- validate

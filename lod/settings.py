@@ -73,6 +73,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("harvest.deadline", float, 60.0, "Total seconds for one document, however the bytes trickle in."),
     Setting("harvest.max_bytes", int, 10_000_000, "Largest decoded document accepted, in bytes."),
     Setting("harvest.retries", int, 3, "Retries on connection errors, 429 and 5xx (with backoff)."),
+    Setting("harvest.concurrency", int, 4,
+            "Sources harvested at the same time (requests to one host still go one at a time)."),
     Setting("harvest.max_pages", int, 200, "Most pages a listing harvester follows per source."),
     Setting("sparql.timeout", float, 15.0, "Wall-clock seconds for a public SPARQL query."),
     Setting("sparql.page_timeout", float, 5.0, "Wall-clock seconds for the queries behind pages."),
