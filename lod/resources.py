@@ -136,13 +136,31 @@ class Description:
 
 
 class Resolver:
-    """Labels and links for IRIs in one snapshot (label lookups cached)."""
+    """Labels and links for IRIs in one snapshot (label lookups cached).
 
-    def __init__(self, store: Store, iris: Iris, lang: str) -> None:
+    ``shared`` is an optional dict that outlives the resolver, for callers that keep one per snapshot (a web
+    process): it memoises label look-ups across requests and is cleared when it grows past ``SHARED_MAX``.
+    """
+
+    SHARED_MAX = 100_000
+
+    def __init__(self, store: Store, iris: Iris, lang: str, shared: dict[Any, Any] | None = None) -> None:
         self.store, self.iris, self.lang = store, iris, lang
         self._labels: dict[str, str | None] = {}
+        self.shared = shared
 
     def labels(self, iri: str) -> list[tuple[str, str]]:
+        if self.shared is not None:
+            hit = self.shared.get(iri)
+            if hit is None:
+                hit = self._lookup(iri)
+                if len(self.shared) >= self.SHARED_MAX:
+                    self.shared.clear()
+                self.shared[iri] = hit
+            return list(hit)
+        return self._lookup(iri)
+
+    def _lookup(self, iri: str) -> list[tuple[str, str]]:
         node = NamedNode(iri)
         out: list[tuple[str, str]] = []
         for prop in LABEL_PROPS:
@@ -243,12 +261,13 @@ def _group(resolver: Resolver, pairs: list[tuple[str, Any]], nested: dict[str, l
 
 
 def describe(store: Store, sparql_dir: Path, iris: Iris, iri: str, lang: str = "de",
-             page: int = 1) -> Description:
+             page: int = 1, shared: dict[Any, Any] | None = None) -> Description:
     """Describe ``iri``: outgoing statements per source graph, blank nodes inlined, labels, incoming links.
 
+    ``shared``: a per-snapshot memo for labels and graph provenance (see :class:`Resolver`), or None.
     :raises NotFound: nothing is known about the IRI (neither as subject nor as object).
     """
-    resolver = Resolver(store, iris, lang)
+    resolver = Resolver(store, iris, lang, shared)
     this = NamedNode(iri)
     out = list(itertools.islice(_rows(store, sparql_dir, "resource-outgoing", this=iri), MAX_OUT + 1))
     truncated = len(out) > MAX_OUT
@@ -271,7 +290,14 @@ def describe(store: Store, sparql_dir: Path, iris: Iris, iri: str, lang: str = "
     for r in itertools.islice(_rows(store, sparql_dir, "resource-bnodes", this=iri), MAX_OUT):
         nested.setdefault(str(r["b"]), []).append((r["p"].value, r["o"]))
         triples.append(Triple(r["b"], r["p"], r["o"]))
-    sections = [Section(graph_info(store, sparql_dir, iris, g), _group(resolver, pairs, nested))
+    def info(g: str) -> GraphInfo:
+        if shared is None:
+            return graph_info(store, sparql_dir, iris, g)
+        if ("graph", g) not in shared:
+            shared[("graph", g)] = graph_info(store, sparql_dir, iris, g)
+        return shared[("graph", g)]  # type: ignore[no-any-return]
+
+    sections = [Section(info(g), _group(resolver, pairs, nested))
                 for g, pairs in sorted(per_graph.items())]
     _explain_derivations(sections, resolver)
     # Labels of everything linked (outgoing), so the RDF is self-contained.

@@ -61,13 +61,24 @@ def svg_map(data: MapData, width: int = 640) -> dict[str, Any]:
         return round((lon - x0) * scale, 1), round((y1 - lat) * scale, 1)
 
     def path(poly: list[list[float]]) -> str:
-        return "M" + " L".join("%s,%s" % xy(lon, lat) for lon, lat in poly) + " Z"
+        return "M" + " L".join(f"{round((lon - x0) * scale, 1)},{round((y1 - lat) * scale, 1)}"
+                               for lon, lat in poly) + " Z"
 
     outline = _outline()
     points = [{**p, "x": xy(p["lon"], p["lat"])[0], "y": xy(p["lon"], p["lat"])[1]} for p in data.points]
     lines = [(xy(a["lon"], a["lat"]), xy(b["lon"], b["lat"])) for a, b in data.lines]
-    return {"width": width, "height": height, "world": [path(p) for p in outline["world"]],
+    # only outlines that reach into the view (the others would be clipped anyway)
+    world = [path(p) for p, (bx0, by0, bx1, by1) in zip(outline["world"], _boxes())
+             if bx1 >= x0 and bx0 <= x1 and by1 >= y0 and by0 <= y1]
+    return {"width": width, "height": height, "world": world,
             "germany": path(outline["germany"]), "points": points, "lines": lines}
+
+
+@lru_cache(maxsize=1)
+def _boxes() -> list[tuple[float, float, float, float]]:
+    """Bounding box (lon0, lat0, lon1, lat1) of each world outline polygon."""
+    return [(min(x for x, _ in p), min(y for _, y in p), max(x for x, _ in p), max(y for _, y in p))
+            for p in _outline()["world"]]
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -118,6 +118,11 @@ class PageCache:
 PAGES = PageCache(48 * 1024 * 1024)
 
 
+def shared_memo(sid: str) -> dict[Any, Any]:
+    """Labels and graph provenance of snapshot ``sid`` memoised in this web process (see ``Resolver``)."""
+    return cached((sid, "shared-memo"), dict)  # type: ignore[no-any-return]
+
+
 def ui_lang() -> str:
     """``?lang`` → Accept-Language (de/en) → German."""
     if "ui_lang" in g:
@@ -307,7 +312,8 @@ def serve(iri: str, doc_base: str, explicit: Format | None) -> Response:
     if body is None:
         s = settings()
         desc: Description = cached((sid, "describe", iri, lang, page),
-                                   lambda: describe(store, s.path("sparql_dir"), _iris(), iri, lang, page))
+                                   lambda: describe(store, s.path("sparql_dir"), _iris(), iri, lang, page,
+                                                    shared=shared_memo(sid)))
         if fmt.rdf:
             body = PAGES.put(key, to_rdf(desc.triples, fmt.ext))
         else:
@@ -318,7 +324,7 @@ def serve(iri: str, doc_base: str, explicit: Format | None) -> Response:
 
 def render_resource(desc: Description, doc_base: str, store: Any) -> str:
     s = settings()
-    resolver = Resolver(store, _iris(), ui_lang())
+    resolver = Resolver(store, _iris(), ui_lang(), shared_memo(snapshot().get()[0]))
     mapd = map_data(store, s.path("sparql_dir"), resolver, desc.iri)
     from lod.web.browse import sparql_link, svg_map
 
