@@ -17,7 +17,7 @@ from lod.queries import load_query
 from lod.resources import DEF_BASE, SDG_BASE, MapData, Resolver, pick_label, sdg_number
 from lod.search import index_for
 from lod.web.context import settings, snapshot
-from lod.web.resource import cached, ui_lang
+from lod.web.resource import cached, shared_memo, ui_lang
 
 bp = Blueprint("browse", __name__)
 STATIC = Path(__file__).parent / "static"
@@ -223,7 +223,7 @@ def _hits(limit: int) -> tuple[str, list[dict[str, Any]]]:
     q = request.args.get("q", "")[:200]
     cur = snapshot()
     sid, store = cur.get()
-    res = _resolver(store)
+    res = Resolver(store, Iris(settings().base_uri), ui_lang(), shared_memo(sid))
     hits = index_for(sid, store, cur.snapshots.root / sid).search(q, limit=limit, lang=ui_lang())
     return q, [{"iri": h.iri, "label": h.label, "href": res.href(h.iri),
                 "type": (res.label(h.type) if h.type else None)} for h in hits]
