@@ -53,3 +53,33 @@ def test_browser_renders_page(live_server: tuple[str, Settings], tmp_path: Path)
     assert errors == []
     assert foreign == []
     assert (tmp_path / "alpha-1.png").stat().st_size > 1000
+
+
+@pytest.mark.browser
+def test_browser_runs_a_query_on_the_sparql_page_offline(live_server: tuple[str, Settings], tmp_path: Path) -> None:
+    """The query page works in headless Chromium with nothing but the app: highlight, run, result table."""
+    chromium = shutil.which("chromium")
+    if not chromium:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright (pip, test extra) is not installed")
+    base, _ = live_server
+    errors: list[str] = []
+    foreign: list[str] = []
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("request", lambda req: foreign.append(req.url)
+                if not req.url.startswith(("http://127.0.0.1", "data:")) else None)
+        page.goto(base + "/sparql", wait_until="networkidle")
+        assert page.locator("#highlight").inner_text().startswith("PREFIX")   # highlighter ran
+        page.fill("#query", "SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l "
+                            "FILTER(STRSTARTS(?l, 'Alpha')) } ORDER BY ?l")
+        page.click("#sparql-form button[type=submit]")
+        page.wait_for_selector("#results table")
+        cells = page.locator("#results table td").all_inner_texts()
+        assert "Alpha eins@de" in cells and "Alpha zwei@de" in cells
+        assert "https://kep.example.org/id/thing/alpha-1" in cells
+        page.screenshot(path=str(tmp_path / "sparql.png"), full_page=True)
+        browser.close()
+    assert errors == [] and foreign == []

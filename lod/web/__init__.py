@@ -5,7 +5,7 @@ Views are thin: parse the request → call ``lod.queries`` → negotiate → ren
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response
 
 from lod.queries import CurrentSnapshot
 from lod.settings import Settings
@@ -40,4 +40,19 @@ def create_app(settings: Settings, snapshot: CurrentSnapshot | None = None) -> F
 
     app.register_blueprint(publishing.bp)
     errors.register(app)
+    app.after_request(_security_headers)
     return app
+
+
+# Pages load nothing from other hosts and run only our own scripts; inline styles are allowed for the
+# SDG badge colours and the SVG map.
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+def _security_headers(resp: Response) -> Response:
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "same-origin")
+    if resp.mimetype == "text/html":
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+    return resp

@@ -302,6 +302,4 @@ def _page(query: str, result: Result | None) -> Response:
     resp = Response(html, content_type="text/html; charset=utf-8")
     if result is not None:
         _truncation_headers(resp, result)
-    resp.headers["Content-Security-Policy"] = ("default-src 'self'; script-src 'self'; object-src 'none'; "
-                                               "base-uri 'none'; frame-ancestors 'none'")
     return resp
