@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -404,9 +405,19 @@ def publish(settings: Settings, slugs: list[str] | None = None) -> tuple[list[So
                 changed = True
             sid = None
             if changed or paths.snapshots.current_id() is None:
-                sid = paths.snapshots.cut(primary)
-                from lod.search import INDEX_FILE, build_search_index
-                build_search_index(primary.store, paths.snapshots.root / sid / INDEX_FILE)
+                index_failed: list[SourceOutcome] = []
+
+                def add_search_index(folder: Path) -> None:
+                    from lod.search import INDEX_FILE, build_search_index
+
+                    try:
+                        build_search_index(primary.store, folder / INDEX_FILE)
+                    except (OSError, ValueError, sqlite3.Error) as exc:  # the web then builds it in memory
+                        logger.exception("search index not written")
+                        index_failed.append(SourceOutcome("search-index", "failed", error=str(exc)))
+
+                sid = paths.snapshots.cut(primary, prepare=add_search_index)
+                outcomes += index_failed
                 paths.snapshots.cleanup(settings.publish.keep_snapshots)
                 outcomes += publishing.after_publish(settings, sid, paths.snapshots.root / sid, outcomes)
         finally:

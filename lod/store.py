@@ -22,7 +22,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -251,13 +251,20 @@ class Snapshots:
         cid = self.current_id()
         return self.root / cid if cid else None
 
-    def cut(self, primary: Primary) -> str:
-        """Back up the primary store into a new snapshot and make it current. :returns: the snapshot id."""
+    def cut(self, primary: Primary, prepare: Callable[[Path], None] | None = None) -> str:
+        """Back up the primary store into a new snapshot and make it current.
+
+        ``prepare(folder)`` runs on the complete snapshot before it becomes current (e.g. to add the search
+        index), so the server never sees a snapshot without it.
+        :returns: the snapshot id.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         sid = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         tmp = self.root / f".tmp-{sid}"
         primary.store.flush()
         primary.store.backup(str(tmp))
+        if prepare is not None:
+            prepare(tmp)
         os.rename(tmp, self.root / sid)
         self.switch(sid)
         return sid
