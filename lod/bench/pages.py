@@ -22,7 +22,6 @@ from pyoxigraph import Store
 from lod.bench.loadgen import request, throughput
 from lod.bench.report import table
 from lod.bench.server import publish_dataset, rss_kib, serve, worker_pids
-from lod.search import INDEX_FILE, build_search_index
 
 __all__ = ["run", "render"]
 
@@ -52,11 +51,6 @@ def run(nquads: Path, var: Path, *, base_uri: str = "https://kep.example.org/", 
         runs: int = 3, warmup: int = 1, workers: int = 2, processes: int = 2, threads: int = 4,
         urls: int = 2000) -> dict[str, Any]:
     sid = publish_dataset(nquads, var)
-    index = var / "snapshots" / sid / INDEX_FILE
-    if not index.is_file():        # pipeline.publish writes it; the bulk bench publish does not
-        store = Store.read_only(str(var / "snapshots" / sid))
-        build_search_index(store, index)
-        del store
     paths = _iris(var / "snapshots" / sid, base_uri, urls)
     res: dict[str, Any] = {"file": str(nquads), "snapshot": sid, "workers": workers,
                            "connections": processes * threads, "duration_s": duration, "routes": {}}

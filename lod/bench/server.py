@@ -15,6 +15,9 @@ import requests
 
 from lod.bench.generate import graphs_in
 from lod.errors import PublishError
+from lod.queries import write_precomputed
+from lod.search import INDEX_FILE, build_search_index
+from lod.settings import load_settings
 from lod.store import Primary, Snapshots, publish_lock
 
 __all__ = ["publish_dataset", "serve", "free_port", "worker_pids", "rss_kib"]
@@ -34,7 +37,10 @@ def publish_dataset(nquads: Path, var: Path) -> str:
         primary = Primary(var / "store")
         try:
             primary.replace_graphs_bulk(nquads, list(graphs_in(nquads)))
-            sid = snaps.cut(primary)
+            # the same per-snapshot work as pipeline.publish: search index before the switch, then the
+            # precomputed whole-dataset aggregates (the dumps/catalog are left out: they measure nothing here)
+            sid = snaps.cut(primary, prepare=lambda folder: build_search_index(primary.store, folder / INDEX_FILE))
+            write_precomputed(primary.store, load_settings(env={}).path("sparql_dir"), var / "dumps" / sid / "queries")
         finally:
             primary.close()
     stamp.write_text(key)
