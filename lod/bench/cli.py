@@ -189,14 +189,18 @@ def pages(ctx: click.Context, size: str, seed: int, data: Path | None, out: Path
 @click.option("--sources", type=int, default=None, help="Number of sources (overrides --size).")
 @click.option("--hosts", type=int, default=None, help="Simulated hosts (default 200; tiny 4).")
 @click.option("--delay", type=float, default=None, help="Politeness delay per host, s (default 0.5; tiny 0.05).")
+@click.option("--concurrency", type=int, default=None, help="harvest.concurrency (default: one per host).")
+@click.option("--publish/--no-publish", default=False, help="Also time validate + publish of the staged sources.")
+@click.option("--profile", type=int, default=0, help="Also cProfile a sequential harvest of this many sources.")
 @click.pass_context
 @_errors
 def harvest(ctx: click.Context, out: Path | None, runs: int, warmup: int, size: str, sources: int | None,
-            hosts: int | None, delay: float | None) -> None:
+            hosts: int | None, delay: float | None, concurrency: int | None, publish: bool, profile: int) -> None:
     """Fetch many sources from many simulated hosts with the politeness rules on."""
     from lod.bench import harvest as mod
 
     tiny = size.lower() == "tiny"
     res = mod.run(sources=sources or (20 if tiny else 11_000), hosts=hosts or (4 if tiny else 200),
-                  delay=delay if delay is not None else (0.05 if tiny else 0.5), runs=runs, warmup=warmup)
+                  delay=delay if delay is not None else (0.05 if tiny else 0.5), runs=runs, warmup=warmup,
+                  concurrency=concurrency, publish=publish, profile=profile)
     _finish(ctx, "harvest", res, mod.render, out)

@@ -106,8 +106,15 @@ class Where:
     """Turns a field path into (line, key) for error messages: YAML lines from ``yaml.compose``, CSV rows."""
 
     def __init__(self, path: str, lines: dict[tuple[Any, ...], int] | None = None,
-                 row: int | None = None) -> None:
-        self.path, self.lines, self.row = path, lines or {}, row
+                 row: int | None = None, text: str | None = None) -> None:
+        self.path, self._lines, self.row, self._text = path, lines, row, text
+
+    @property
+    def lines(self) -> dict[tuple[Any, ...], int]:
+        """Line per field path; composed from the YAML ``text`` only when an error needs it."""
+        if self._lines is None:
+            self._lines = _yaml_lines(yaml.compose(self._text, Loader=_LOADER)) if self._text else {}
+        return self._lines
 
     def error(self, message: str, at: tuple[Any, ...]) -> SourceError:
         if self.row is not None:
@@ -117,6 +124,9 @@ class Where:
         key = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(at))
         line = next((self.lines[at[:n]] for n in range(len(at), 0, -1) if at[:n] in self.lines), 1)
         return SourceError(f"'{key}': {message}", path=self.path, line=line, key=key)
+
+
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml: ~10× faster than the pure-Python one
 
 
 def _yaml_lines(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
@@ -284,15 +294,14 @@ def read_record(text: str, path: str, *, csv_format: bool, sources_dir: str) -> 
     if csv_format:
         return _read_csv(text, path, sources_dir)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (libyaml's when present)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SourceError(f"not valid YAML: {getattr(exc, 'problem', exc)}", path=path,
                           line=mark.line + 1 if mark else None) from None
     if not isinstance(data, dict):
         raise SourceError("expected a mapping with municipality, partnerships, projects, …", path=path, line=1)
-    where = Where(path, _yaml_lines(node))
+    where = Where(path, text=text)
     out: dict[str, Any] = {}
     for key in data:
         if key not in SPEC:

@@ -28,8 +28,9 @@ def create_app(settings: Settings, snapshot: CurrentSnapshot | None = None) -> F
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
-    from lod.web import errors, pages, sparql
+    from lod.web import errors, i18n, pages, sparql
 
+    i18n.register(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
     from lod.web import browse, resource

@@ -8,6 +8,7 @@ from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from lod.errors import LodError, NotAcceptable, ServiceUnavailable, TooManyRequests
+from lod.web.i18n import error_keys
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +20,9 @@ def _wants_html() -> bool:
 
 def render_error(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> Response:
     if _wants_html():
-        body = render_template("error.html", status=status, kind=kind, message=message)
+        title_key, help_key = error_keys(status)
+        body = render_template("error.html", status=status, kind=kind, message=message, title_key=title_key,
+                               help_key=help_key)
         resp = Response(body, status=status, mimetype="text/html")
     elif request.accept_mimetypes.best_match(["application/json", "text/plain"]) == "application/json":
         from flask import json

@@ -10,16 +10,24 @@ from lod import __version__
 from lod.errors import LodError
 from lod.namespaces import Iris
 from lod.queries import load_query
+from lod.resources import Resolver
 from lod.web.context import settings, snapshot
+from lod.web.i18n import ui_lang
+from lod.web.resource import shared_memo
 
 bp = Blueprint("pages", __name__)
 
 
 def home_data() -> dict[str, Any]:
+    """What the home page shows; class names in the page language. :raises ServiceUnavailable: no data yet."""
     s = settings()
     snap = snapshot()
-    sid, _ = snap.get()
+    sid, store = snap.get()
     classes = snap.select(load_query(s.path("sparql_dir"), "class-counts"))
+    lang = ui_lang()
+    if lang != "de":  # the precomputed rows carry the German labels
+        resolver = Resolver(store, Iris(s.base_uri), lang, shared_memo(sid))
+        classes = [dict(c, label=resolver.label(c["class"]) or c["label"]) for c in classes]
     graphs = snap.select(load_query(s.path("sparql_dir"), "source-counts"))
     iris = Iris(s.base_uri)
     for g in graphs:

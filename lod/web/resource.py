@@ -13,9 +13,9 @@ import threading
 from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
-from flask import Blueprint, Response, g, redirect, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request
 from markupsafe import Markup
 from pyoxigraph import NamedNode
 from werkzeug.http import http_date, parse_date
@@ -26,45 +26,10 @@ from lod.negotiation import FORMATS, Format, by_name, negotiate
 from lod.resources import (DEF_BASE, SDG_BASE, SDG_COLOURS, Description, Resolver, describe, format_literal,
                            map_data, query_for_display, to_rdf)
 from lod.web.context import settings, snapshot
+from lod.web.i18n import MESSAGES, t, ui_lang
 
 bp = Blueprint("resource", __name__)
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "de": {"skip": "Zum Inhalt springen", "home": "Start", "search": "Suche", "search_label": "Suchbegriff",
-           "municipalities": "Kommunen", "partnerships": "Partnerschaften", "projects": "Projekte",
-           "programmes": "Förderprogramme", "posts": "Koordinationsstellen", "sdgs": "SDGs",
-           "ontology": "Ontologie", "language": "Sprache", "types": "Typ", "source": "Quelle",
-           "harvested": "abgerufen", "licence": "Lizenz", "source_doc": "Quelldokument", "publisher": "Herausgeber",
-           "incoming": "Verweise auf diese Seite", "formats": "Formate", "query": "Die Abfrage hinter dieser Seite",
-           "derived": "abgeleitet", "derived_how": "abgeleitet nach", "stated": "laut Quelle",
-           "map": "Karte", "map_desc": "Orte und Partnerschaften (Punkte: Kommunen, Linien: Partnerschaften)",
-           "page": "Seite", "next": "weiter", "prev": "zurück", "not_found": "Nicht gefunden",
-           "not_found_text": "Zu dieser Adresse kennen wir nichts. Suchen Sie nach einem Namen:",
-           "results": "Treffer", "no_results": "Keine Treffer.", "items": "Einträge", "all": "alle",
-           "filter": "Filtern", "state": "Land", "country": "Partnerland", "sdg": "SDG", "programme": "Programm",
-           "year": "Jahr", "count": "Anzahl", "by_country": "Partnerschaften nach Partnerland",
-           "by_sdg": "Dinge nach SDG", "all_map": "Karte aller Partnerschaften", "linked": "verknüpft",
-           "classes": "Klassen", "properties": "Eigenschaften", "domain": "Domäne", "range": "Wertebereich",
-           "examples": "Beispiele", "truncated": "Die Beschreibung ist gekürzt; alle Aussagen im RDF-Export.",
-           "snapshot": "Datenstand", "views": "Übersichten", "goal": "Ziel", "concepts": "Begriffe"},
-    "en": {"skip": "Skip to content", "home": "Home", "search": "Search", "search_label": "Search term",
-           "municipalities": "Municipalities", "partnerships": "Partnerships", "projects": "Projects",
-           "programmes": "Funding programmes", "posts": "Coordinator posts", "sdgs": "SDGs",
-           "ontology": "Ontology", "language": "Language", "types": "Type", "source": "Source",
-           "harvested": "harvested", "licence": "Licence", "source_doc": "Source document", "publisher": "Publisher",
-           "incoming": "Links to this page", "formats": "Formats", "query": "The query behind this page",
-           "derived": "derived", "derived_how": "derived by", "stated": "stated by the source",
-           "map": "Map", "map_desc": "Places and partnerships (points: local authorities, lines: partnerships)",
-           "page": "Page", "next": "next", "prev": "previous", "not_found": "Not found",
-           "not_found_text": "We know nothing about this address. Search for a name:",
-           "results": "results", "no_results": "No results.", "items": "items", "all": "all",
-           "filter": "Filter", "state": "State", "country": "Partner country", "sdg": "SDG",
-           "programme": "Programme", "year": "Year", "count": "Count", "by_country": "Partnerships by partner country",
-           "by_sdg": "Things by SDG", "all_map": "Map of all partnerships", "linked": "linked",
-           "classes": "Classes", "properties": "Properties", "domain": "Domain", "range": "Range",
-           "examples": "Examples", "truncated": "This description is truncated; all statements are in the RDF.",
-           "snapshot": "Data version", "views": "Views", "goal": "Goal", "concepts": "Concepts"},
-}
 _CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 512
@@ -123,35 +88,11 @@ def shared_memo(sid: str) -> dict[Any, Any]:
     return cached((sid, "shared-memo"), dict)  # type: ignore[no-any-return]
 
 
-def ui_lang() -> str:
-    """``?lang`` → Accept-Language (de/en) → German."""
-    if "ui_lang" in g:
-        return g.ui_lang  # type: ignore[no-any-return]
-    lang = request.args.get("lang", "")
-    if lang not in MESSAGES:
-        lang = request.accept_languages.best_match(list(MESSAGES)) or "de"
-    g.ui_lang = lang
-    return lang
-
-
-def t(key: str) -> str:
-    return MESSAGES[ui_lang()].get(key, key)
-
-
 @bp.app_context_processor
 def _inject() -> dict[str, Any]:
-    try:
-        lang = ui_lang()
-    except RuntimeError:
-        lang = "de"
-    return {"t": t, "lang": lang, "sdg_colour": sdg_colour, "sdg_text_colour": sdg_text_colour,
-            "fmt_literal": lambda v, p="": format_literal(v.value, v.datatype, lang, p), "lang_url": lang_url}
-
-
-def lang_url(lang: str) -> str:
-    args = request.args.to_dict()
-    args["lang"] = lang
-    return request.path + "?" + urlencode(args)
+    lang = ui_lang()
+    return {"sdg_colour": sdg_colour, "sdg_text_colour": sdg_text_colour,
+            "fmt_literal": lambda v, p="": format_literal(v.value, v.datatype, lang, p)}
 
 
 def sdg_colour(n: int | None) -> str:

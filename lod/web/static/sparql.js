@@ -4,6 +4,9 @@
   var KW = /^(?:BASE|PREFIX|SELECT|DISTINCT|REDUCED|AS|CONSTRUCT|DESCRIBE|ASK|FROM|NAMED|WHERE|ORDER|BY|ASC|DESC|LIMIT|OFFSET|VALUES|OPTIONAL|GRAPH|UNION|MINUS|FILTER|BIND|GROUP|HAVING|EXISTS|NOT|IN|COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT|SEPARATOR|STR|LANG|LANGMATCHES|DATATYPE|BOUND|IRI|URI|BNODE|RAND|ABS|CEIL|FLOOR|ROUND|CONCAT|STRLEN|UCASE|LCASE|CONTAINS|STRSTARTS|STRENDS|STRBEFORE|STRAFTER|YEAR|MONTH|DAY|NOW|COALESCE|IF|REGEX|REPLACE|SUBSTR|ISIRI|ISURI|ISBLANK|ISLITERAL|ISNUMERIC|SAMETERM|TRUE|FALSE|A)$/i;
   var TOKEN = /(#[^\n]*)|("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|(<[^<>"{}|^`\\\s]*>)|([?$][\w]+)|([A-Za-z_][\w.-]*:[\w.:%-]*|:[\w.:%-]*)|([A-Za-z_]\w*)/g;
 
+  // Status texts in the page language: data-* attributes of the form, rendered by the template.
+  function msg(name) { return document.getElementById("sparql-form").getAttribute("data-" + name) || ""; }
+
   function esc(s) { return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
 
   function highlight(text) {
@@ -40,19 +43,18 @@
     if (resp.headers.get("X-KEP-Truncated") === "true") {
       var p = document.createElement("p");
       p.className = "truncated"; p.setAttribute("role", "alert");
-      p.textContent = "Gekürzt: Das Ergebnis wurde an der Grenze (" + resp.headers.get("X-KEP-Truncated-By") +
-        ") abgeschnitten. Bitte die Abfrage eingrenzen oder die Dumps verwenden.";
+      p.textContent = msg("truncated").replace("{by}", resp.headers.get("X-KEP-Truncated-By"));
       section.appendChild(p);
     }
     if (typeof data === "string") {
       var pre = document.createElement("pre"); pre.className = "graph"; pre.textContent = data; section.appendChild(pre);
     } else if (data.boolean !== undefined) {
-      var b = document.createElement("p"); b.className = "boolean"; b.textContent = "Antwort: " + data.boolean;
+      var b = document.createElement("p"); b.className = "boolean"; b.textContent = msg("answer") + ": " + data.boolean;
       section.appendChild(b);
     } else {
       var table = document.createElement("table"), head = table.createTHead().insertRow(), body = table.createTBody();
       table.className = "results";
-      table.createCaption().textContent = data.results.bindings.length + " Zeile(n)";
+      table.createCaption().textContent = msg("rows").replace("{n}", data.results.bindings.length);
       data.head.vars.forEach(function (v) { var th = document.createElement("th"); th.scope = "col"; th.textContent = "?" + v; head.appendChild(th); });
       data.results.bindings.forEach(function (row) {
         var tr = body.insertRow();
@@ -60,7 +62,7 @@
       });
       section.appendChild(table);
     }
-    var dl = document.createElement("p"); dl.className = "downloads"; dl.textContent = "Herunterladen: ";
+    var dl = document.createElement("p"); dl.className = "downloads"; dl.textContent = msg("download") + ": ";
     var names = typeof data === "string" ? ["turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads"] : ["json", "xml", "csv", "tsv"];
     names.forEach(function (n) {
       var a = document.createElement("a");
@@ -84,8 +86,10 @@
       if (format.value !== "html") { return; }          // other formats: let the browser download/show them
       ev.preventDefault();
       var query = ta.value;
-      status.textContent = "läuft …";
-      history.replaceState(null, "", "?" + new URLSearchParams({query: query, format: "html"}).toString());
+      status.textContent = msg("running");
+      var state = {query: query, format: "html"};
+      if (form.elements.lang) { state.lang = form.elements.lang.value; }
+      history.replaceState(null, "", "?" + new URLSearchParams(state).toString());
       fetch(form.action, {method: "POST", headers: {"Accept": "application/sparql-results+json, text/turtle;q=0.9, application/json;q=0.5",
         "Content-Type": "application/x-www-form-urlencoded"}, body: new URLSearchParams({query: query})})
         .then(function (resp) {
