@@ -64,7 +64,7 @@ def test_dump_index_lists_size_checksum_date_licence(live_server: tuple[str, Set
     sid = requests.get(base + "/healthz", timeout=10).json()["snapshot"]
     manifest = read_manifest(settings, sid)
     assert manifest
-    page = requests.get(base + "/dumps/", timeout=30)
+    page = requests.get(base + "/dumps/?lang=en", timeout=30)  # the English UI text is pinned below
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     for f in manifest["files"]:
         assert f["name"] in page.text and f["sha256"] in page.text and f["modified"] in page.text
