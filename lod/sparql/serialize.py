@@ -16,6 +16,7 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFor
 
 __all__ = ["solutions", "boolean", "graph"]
 
+_MEMO_TERMS = 50_000    # per-term JSON texts kept while one result is written
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _RDF_FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD,
@@ -76,11 +77,24 @@ def _pieces(fmt: str, names: list[str], rows: Iterable[Any]) -> tuple[str, Itera
         head = '{"head":{"vars":' + json.dumps(names) + '},"results":{"bindings":['
 
         def gen_json() -> Iterator[str]:
-            first = True
+            # Same bytes as json.dumps of the row's binding object, built from per-term JSON kept in a bounded
+            # memo (result rows repeat terms: countries, states, classes), so a row costs a few lookups.
+            keys = [json.dumps(n, ensure_ascii=False) + ":" for n in names]
+            memo: dict[Any, str] = {}
+            opener = "{"
             for row in rows:
-                b = {n: _json_term(row[n]) for n in names if row[n] is not None}
-                yield ("" if first else ",") + json.dumps(b, ensure_ascii=False, separators=(",", ":"))
-                first = False
+                parts = []
+                for key, term in zip(keys, row):
+                    if term is None:
+                        continue
+                    text = memo.get(term)
+                    if text is None:
+                        if len(memo) >= _MEMO_TERMS:
+                            memo.clear()
+                        text = memo[term] = json.dumps(_json_term(term), ensure_ascii=False, separators=(",", ":"))
+                    parts.append(key + text)
+                yield opener + ",".join(parts) + "}"
+                opener = ",{"
         return head, gen_json(), "]}}\n"
     if fmt == "xml":
         head = ('<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
