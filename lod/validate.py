@@ -17,14 +17,39 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
+from functools import lru_cache
+from typing import Any, Union
 
 import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 from pyshacl import validate as _pyshacl_validate
 from rdflib.namespace import RDF, SH
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.evaluate import evalQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor
 
 from lod.errors import ConfigError, ValidationFailed
+
+
+class _PreparedQueryProcessor(SPARQLProcessor):  # type: ignore[misc]
+    """rdflib's SPARQL processor with parsed queries kept (pyshacl re-parses every SHACL-SPARQL constraint on
+    every validation, ~40 % of validating a small source). A translated query is reusable across graphs and
+    bindings, as with ``prepareQuery``; only the text, the base and the prefixes key it."""
+
+    def query(self, strOrQuery: Any, initBindings: Any = None, initNs: Any = None, base: str | None = None,
+              DEBUG: bool = False) -> Any:  # noqa: N803 - rdflib's signature
+        if isinstance(strOrQuery, str):
+            strOrQuery = _prepared(strOrQuery, base, tuple(sorted((initNs or {}).items())))
+        return evalQuery(self.graph, strOrQuery, initBindings, base)
+
+
+@lru_cache(maxsize=512)
+def _prepared(text: str, base: str | None, namespaces: tuple[tuple[str, Any], ...]) -> Any:
+    return translateQuery(parseQuery(text), base, dict(namespaces))
+
+
+rdflib.plugin.register("sparql", rdflib.query.Processor, __name__, "_PreparedQueryProcessor")
 from lod.namespaces import KEP, KEP_DEF
 
 __all__ = ["ValidationResult", "ValidationReport", "validate_graph", "undeclared_kep_terms", "declared_terms",

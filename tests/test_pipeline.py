@@ -181,3 +181,29 @@ def test_bulk_path_publishes_the_same_graphs_as_the_transactional_path(tmp_path:
     store = served(bulk)
     assert labels(store, G + "beta") == {"Beta bulk"}
     assert {"Alpha eins", "Alpha zwei"} <= labels(store, G + "alpha")
+
+
+def test_many_sources_validate_in_parallel_with_per_source_verdicts(tmp_path: Path) -> None:
+    from tests.conftest import make_settings
+
+    sources = tmp_path / "sources"
+    n = pipeline.PARALLEL_VALIDATION_MIN * 2
+    for i in range(n):
+        folder = sources / f"s{i:03d}"
+        (folder / "snapshots").mkdir(parents=True)
+        body = f'<https://kep.example.org/id/thing/s{i}> <http://www.w3.org/2000/01/rdf-schema#label> "S {i}"@de .\n'
+        if i == 7:   # a partnership without partners violates the shapes
+            body += ("<https://kep.example.org/id/partnership/broken> "
+                     "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/kep/def/kep#Partnership> .\n")
+        (folder / "snapshots" / "d.nt").write_text(body)
+        (folder / "source.yaml").write_text(
+            f"title: S{i}\nkind: rdf\npublisher: {{name: T, key: t}}\n"
+            "licence: http://dcat-ap.de/def/licenses/dl-by-de/2.0\n"
+            f"documents:\n  - url: http://s{i}.test/d.nt\n    snapshot: snapshots/d.nt\n")
+    settings = make_settings(tmp_path, sources)
+    assert all(o.status == "harvested" for o in pipeline.harvest(settings))
+    outcomes = pipeline.validate(settings)
+    assert len(outcomes) == n
+    bad = [o for o in outcomes if o.status != "valid"]
+    assert [o.slug for o in bad] == ["s007"]
+    assert "https://kep.example.org/id/partnership/broken" in " ".join(bad[0].details)
