@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -80,26 +81,33 @@ def lod_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def live_server(mini_settings: Settings) -> Iterator[tuple[str, Settings]]:
-    """gunicorn (the production server) on 127.0.0.1:<free port> over the published mini dataset."""
-    from lod import pipeline
-
-    pipeline.build(mini_settings)
+@contextmanager
+def gunicorn(settings: Settings) -> Iterator[str]:
+    """`lod serve` (gunicorn, the production server) for ``settings`` on a free 127.0.0.1 port; yields its URL."""
     port = free_port()
-    settings = mini_settings.replace(server__port=port)
+    settings = settings.replace(server__port=port)
     proc = subprocess.Popen([sys.executable, "-m", "lod", "serve"], env=lod_env(settings), cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_http(base + "/healthz")
-        yield base, settings
+        yield base
     finally:
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture
+def live_server(mini_settings: Settings) -> Iterator[tuple[str, Settings]]:
+    """gunicorn on 127.0.0.1:<free port> over the published mini dataset."""
+    from lod import pipeline
+
+    pipeline.build(mini_settings)
+    with gunicorn(mini_settings) as base:
+        yield base, mini_settings
 
 
 @pytest.fixture(scope="session")

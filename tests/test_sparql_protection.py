@@ -4,8 +4,6 @@ only their worker, per-client limits give 429, a full queue gives 503."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +18,7 @@ from lod.sparql.clients import ClientLimits
 from lod.sparql.pool import QueryAborted, QueryPool
 from lod.sparql.worker import Job
 from lod.store import Snapshots
-from tests.conftest import DATA, ROOT, free_port, lod_env, make_settings, wait_http
+from tests.conftest import DATA, ROOT, gunicorn, make_settings
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 BLOWUP = ('SELECT ?w { BIND("aaaaaaaaaaaaaaaa" AS ?v0) '
@@ -40,20 +38,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(built: Path) -> Iterator[str]:
     settings = make_settings(built, built / "sources", LOD_SPARQL_TIMEOUT=2, LOD_SPARQL_WORKER_MEMORY_MB=1024,
                              LOD_SPARQL_PER_CLIENT_CONCURRENCY=1)
-    port = free_port()
-    settings = settings.replace(server__port=port)
-    proc = subprocess.Popen([sys.executable, "-m", "lod", "serve"], env=lod_env(settings), cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(base + "/healthz")
+    with gunicorn(settings) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _get(base: str, q: str, ua: str) -> requests.Response:

@@ -7,8 +7,6 @@ The fixture store holds data1–3.nt as the named graphs the manifest expects; u
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -19,7 +17,7 @@ from pyoxigraph import NamedNode, RdfFormat, Store, parse
 
 from lod.settings import Settings
 from lod.store import Primary, Snapshots
-from tests.conftest import ROOT, free_port, lod_env, make_settings, wait_http
+from tests.conftest import ROOT, gunicorn, make_settings
 
 W3C = Path("/work/shared/data/w3c-tests")
 MANIFEST = W3C / "protocol" / "manifest.ttl"
@@ -73,20 +71,8 @@ def w3c_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         primary.replace_graph(f"http://kasei.us/2009/09/sparql/data/data{i}.rdf", W3C / "protocol" / f"data{i}.nt")
     Snapshots(settings.var / "snapshots").cut(primary)
     primary.close()
-    port = free_port()
-    settings = settings.replace(server__port=port)
-    proc = subprocess.Popen([sys.executable, "-m", "lod", "serve"], env=lod_env(settings), cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(base + "/healthz")
+    with gunicorn(settings) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _boolean(resp: requests.Response) -> bool:

@@ -52,17 +52,9 @@ def _finish(ctx: click.Context, name: str, res: dict[str, Any], render: Callable
 
 
 def _errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    from functools import wraps
+    from lod.cli import _handle_errors
 
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except LodError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper
+    return _handle_errors(func)
 
 
 _size = click.option("--size", default="1M", show_default=True, help="tiny | 1M | 5M | a number of quads (250k).")
