@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import json
 import os
+from functools import lru_cache
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -74,7 +75,9 @@ def file_info(path: Path, *, scope: str, fmt: str, media_type: str, licence: str
     return DumpFile(path.name, scope, fmt, media_type, st.st_size, digest.hexdigest(), modified, licence)
 
 
+@lru_cache(maxsize=1 << 16)
 def _compact(iri: str) -> str:
+    """A prefixed name for ``iri`` when the context has its namespace (cached: IRIs repeat a lot in a dump)."""
     for prefix, ns in CONTEXT.items():
         if iri.startswith(ns) and len(iri) > len(ns):
             local = iri[len(ns):]
