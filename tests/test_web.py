@@ -62,5 +62,7 @@ def test_home_counts_come_from_rows_precomputed_at_publish(mini_settings: Settin
     # the served page shows what the publisher computed, not a fresh aggregate
     path.write_text(json.dumps([{"class": "https://w3id.org/kep/def/kep#Partnership", "label": "Vorberechnet",
                                  "n": "4711"}]), encoding="utf-8")
-    html = create_app(mini_settings).test_client().get("/").get_data(as_text=True)
-    assert "Vorberechnet" in html and "4711" in html
+    client = create_app(mini_settings).test_client()
+    html = client.get("/?lang=de").get_data(as_text=True)
+    assert "Vorberechnet" in html and "4.711" in html          # German digit grouping
+    assert "4,711" in client.get("/?lang=en").get_data(as_text=True)

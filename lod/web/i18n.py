@@ -239,7 +239,24 @@ def error_keys(status: int) -> tuple[str, str]:
 
 
 def _context() -> dict[str, Any]:
-    return {"t": t, "lang": ui_lang(), "lang_url": lang_url, "with_lang": with_lang}
+    return {"t": t, "lang": ui_lang(), "lang_url": lang_url, "with_lang": with_lang, "number": number}
+
+
+def number(value: object) -> str:
+    """An integer with the page language's digit grouping: 11.004 (de), 11,004 (en); other values unchanged.
+
+    The language is read from the request; outside one, German.
+    """
+    try:
+        n = int(str(value))
+    except ValueError:
+        return str(value)
+    try:
+        lang = ui_lang()
+    except RuntimeError:
+        lang = "de"
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "de" else text
 
 
 def _vary(resp: Response) -> Response:
