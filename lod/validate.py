@@ -207,16 +207,24 @@ def _term(term: object) -> rdflib.term.Identifier:
 
 
 def validate_graph(triples: GraphInput, *, source: str | None = None, ontology_dir: Path | str | None = None,
-                   shapes: Path | str | None = None, ontology: Path | str | None = None) -> ValidationReport:
+                   shapes: Path | str | None = None, ontology: Path | str | None = None,
+                   background: GraphInput | None = None) -> ValidationReport:
     """Validate a graph against ``shapes.ttl`` (with the ontology and concept schemes merged in).
 
     ``triples`` may be pyoxigraph triples/quads, an rdflib graph, a Turtle string or a Turtle file path.
     ``source`` (the source slug) is copied into every result so reports can be shown per source.
+    ``background`` (same forms): data other graphs publish about the things ``triples`` mention (e.g. a
+    partner city's country in ``graph/places``); it is merged in so that it satisfies the shapes, and then
+    only results whose focus node is a subject of ``triples`` are reported.
     :raises ConfigError: shapes or ontology missing or unparsable. :raises ValueError: data not parsable.
     """
     shapes_graph, onto_graph = _load(Path(ontology_dir) if ontology_dir else None,
                                      Path(shapes) if shapes else None, Path(ontology) if ontology else None)
     data = _to_rdflib(triples)
+    own: set[str] | None = None
+    if background is not None:
+        own = {str(s) for s in data.subjects(unique=True)}
+        data += _to_rdflib(background)
     data += onto_graph
     _, results_graph, _ = _pyshacl_validate(
         data, shacl_graph=shapes_graph, inference="none", abort_on_first=False, allow_warnings=True,
@@ -237,6 +245,8 @@ def validate_graph(triples: GraphInput, *, source: str | None = None, ontology_d
             messages.setdefault("?", f"{_short(str(component))} nicht erfüllt / not satisfied")
     report = ValidationReport(source=source)
     for (focus, path, value, severity, shape), messages in merged.items():
+        if own is not None and focus not in own:
+            continue
         if not ("de" in messages and "en" in messages):   # pyshacl keeps one sh:message of a SPARQL constraint
             node = rdflib.URIRef(shape) if shape.startswith(("http://", "https://")) else rdflib.BNode(shape)
             for holder in [node, *shapes_graph.objects(node, SH.sparql)]:

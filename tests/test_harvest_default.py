@@ -26,19 +26,21 @@ PREFIX country: <http://publications.europa.eu/resource/authority/country/>
 PREFIX pk: <https://w3id.org/kep/def/partnership-kind/>
 PREFIX foa: <https://w3id.org/kep/def/field-of-action/>
 PREFIX sdg: <http://metadata.un.org/sdg/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 HTML_SOURCES = ["aachen", "berlin-mitte", "bmz", "bremen", "treptow-koepenick"]
+REFERENCE = ["organizations", "places"]      # the page graphs name places these describe (label, country)
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Store]:
     tmp = tmp_path_factory.mktemp("default")
     settings = make_settings(tmp, ROOT / "sources", LOD_BASE_URI=BASE)
-    outcomes, _ = pipeline.build(settings, HTML_SOURCES)
+    outcomes, _ = pipeline.build(settings, HTML_SOURCES + REFERENCE)
     assert all(o.ok for o in outcomes), [(o.slug, o.error, o.details[:3]) for o in outcomes]
-    assert {o.slug for o in outcomes if o.status == "published"} == set(HTML_SOURCES)
+    assert {o.slug for o in outcomes if o.status == "published"} == set(HTML_SOURCES + REFERENCE)
     store = Store()
-    for slug in HTML_SOURCES:
+    for slug in HTML_SOURCES + REFERENCE:
         store.load(path=str(settings.var / "state" / f"{slug}.published.nt"), format=__import__(
             "pyoxigraph").RdfFormat.N_TRIPLES)
     return settings, store
@@ -61,7 +63,7 @@ def test_berlin_mitte_partnerships_with_countries(built: tuple[Settings, Store])
     got = rows(store, f"""SELECT ?label ?country WHERE {{
         ?p a kep:Partnership ; kep:germanPartner {m('11000000-01')} ; kep:foreignPartner ?f ;
            kep:partnershipKind pk:town-twinning .
-        ?f rdfs:label ?label ; kep:country ?country }} ORDER BY ?label""")
+        ?f rdfs:label ?label ; kep:country ?country FILTER(LANG(?label) = "de") }} ORDER BY ?label""")
     assert got == [("Douala", str(__import__("lod.namespaces").namespaces.EU_COUNTRY) + "CMR"),
                    ("Lideta", "http://publications.europa.eu/resource/authority/country/ETH")]
     assert ask(store, f"<{BASE}id/partnership/11000000-01--Q132830> rdfs:label 'Berlin Mitte – Douala'@de")
@@ -109,8 +111,8 @@ def test_bremen_post_funding_partners_climate(built: tuple[Settings, Store]) -> 
            schema:funder <{BASE}id/organization/bmz> ; kep:administeredBy <{BASE}id/organization/skew> .
         ?prog schema:funder <{BASE}id/organization/bmz> ; kep:administeredBy <{BASE}id/organization/skew> .""")
     partners = {r[0] for r in rows(store, f"""SELECT ?l WHERE {{ ?p kep:germanPartner {m('04011000')} ;
-        kep:foreignPartner/rdfs:label ?l }}""")}
-    assert partners == {"Durban", "Windhoek"}
+        kep:foreignPartner/skos:altLabel ?l FILTER(LANG(?l) = "de") }}""")}
+    assert partners == {"Durban", "Windhoek"}                 # as the page writes them (graph/places: "Windhuk")
     assert ask(store, f"?proj a kep:Project ; dct:spatial {m('04012000')} ; kep:fieldOfAction foa:climate")
     # climate → SDG 13 is derived (with its rule), never stated
     assert ask(store, """?proj kep:derivedSDG sdg:13 ; kep:sdgDerivation ?d .
@@ -158,8 +160,8 @@ def test_reharvest_unchanged_then_change_sentence(tmp_path: Path) -> None:
     for ref in ("municipalities", "places"):             # the gazetteer resolves Kapstadt and Chernihiv
         (sources / ref).symlink_to(ROOT / "sources" / ref, target_is_directory=True)
     settings = make_settings(tmp_path, sources, LOD_BASE_URI=BASE)
-    first, _ = pipeline.build(settings, ["aachen"])
-    assert [o.status for o in first] == ["published"]
+    first, _ = pipeline.build(settings, ["places", "aachen"])   # graph/places states the partners' labels
+    assert sorted(o.status for o in first) == ["published", "published"]
     again = pipeline.harvest(settings, ["aachen"])
     assert [o.status for o in again] == ["unchanged"]
     published = (settings.var / "state" / "aachen.published.nt").read_text(encoding="utf-8")
@@ -172,3 +174,32 @@ def test_reharvest_unchanged_then_change_sentence(tmp_path: Path) -> None:
     snap.write_text(original, encoding="utf-8")
     readded, _ = pipeline.build(settings, ["aachen"])
     assert "new partnership Aachen – Chernihiv" in readded[0].changes
+
+
+def _graph(settings: Settings, slug: str) -> Store:
+    store = Store()
+    store.load(path=str(settings.var / "state" / f"{slug}.published.nt"), format=__import__(
+        "pyoxigraph").RdfFormat.N_TRIPLES)
+    return store
+
+
+def test_page_graphs_state_only_what_the_pages_say_about_places(built: tuple[Settings, Store]) -> None:
+    settings, store = built
+    fm = f"<{BASE}id/foreign-municipality/"
+    bremen = _graph(settings, "bremen")          # "Durban, Windhoek und Bremen": no countries on the page
+    for qid in ("Q5468", "Q3935"):
+        assert ask(bremen, f"{fm}{qid}> a kep:ForeignMunicipality")            # "Partnerstädte": the type
+        assert not ask(bremen, f"{fm}{qid}> kep:country ?c"), qid
+        assert not ask(bremen, f"{fm}{qid}> <http://www.w3.org/2004/02/skos/core#exactMatch> ?w"), qid
+    assert ask(bremen, f"{fm}Q3935> skos:altLabel 'Windhoek'@de")
+    assert ask(store, f"{fm}Q3935> rdfs:label 'Windhuk'@de ; kep:country country:NAM")   # from graph/places
+    aachen = _graph(settings, "aachen")          # "Chernihiv (Ukraine)": the page names the country
+    assert ask(aachen, f"{fm}Q157053> kep:country country:UKR ; skos:altLabel 'Chernihiv'@de")
+    for slug in HTML_SOURCES:
+        graph = _graph(settings, slug)
+        assert not ask(graph, "?f a kep:ForeignMunicipality ; rdfs:label ?l"), slug
+        assert not ask(graph, f"?f rdfs:label ?l FILTER(STRSTARTS(STR(?f), '{fm[1:]}'))"), slug
+        assert not ask(graph, f"?m a ?t FILTER(STRSTARTS(STR(?m), '{BASE}id/municipality/'))"), slug
+    # the union has one German label per partner city: the reference graph's
+    assert rows(store, "SELECT ?l WHERE { " + fm + "Q157053> rdfs:label ?l FILTER(LANG(?l) = 'de') }") == \
+        [("Tschernihiw",)]

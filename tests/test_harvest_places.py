@@ -9,11 +9,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
-from pyoxigraph import NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, Triple
 
 from lod.harvest.base import Document, HarvestContext, HarvestResult, sha256
 from lod.harvest.html_page import harvest
-from lod.namespaces import DCT, EU_COUNTRY, KEP, OWL, SKOS, WD, Iris
+from lod.namespaces import DCT, EU_COUNTRY, KEP, OWL, RDF, RDFS, SKOS, Iris
 from lod.sources import load_source
 from tests.conftest import ROOT
 
@@ -65,13 +65,24 @@ def test_partner_cities_resolve_with_qid_country_and_exact_match(tmp_path: Path)
     result = _run(tmp_path, "Douala (Kamerun), Lideta (Äthiopien) und Chernihiv (Ukraine)")
     assert _foreign(result) == {"Q132830", "et-lideta", "Q157053"}
     douala = IRIS.thing("foreign-municipality", "Q132830")
-    assert _has(result, douala, KEP["country"], EU_COUNTRY["CMR"])
-    assert _has(result, douala, SKOS["exactMatch"], WD["Q132830"])
+    assert _has(result, douala, KEP["country"], EU_COUNTRY["CMR"])        # the page names Kamerun
+    assert Triple(douala, SKOS["altLabel"], Literal("Douala", language="de")) in result.triples
+    # label and Wikidata link are graph/places' statements, not the page's
+    assert not any(t.subject == douala and t.predicate in (RDFS["label"], SKOS["exactMatch"]) for t in result.triples)
     assert _has(result, IRIS.thing("foreign-municipality", "et-lideta"), KEP["country"], EU_COUNTRY["ETH"])
     assert not any(t.predicate == OWL["sameAs"] for t in result.triples)
     assert not any(t.subject == IRIS.thing("foreign-municipality", "et-lideta") and t.predicate == SKOS["exactMatch"]
                    for t in result.triples)              # no QID known: no Wikidata link invented
     assert result.warnings == []
+
+
+def test_a_country_the_page_does_not_name_is_not_stated(tmp_path: Path) -> None:
+    result = _run(tmp_path, "Durban und Windhoek")
+    assert _foreign(result) == {"Q5468", "Q3935"}
+    for qid in ("Q5468", "Q3935"):
+        node = IRIS.thing("foreign-municipality", qid)
+        assert _has(result, node, RDF["type"], KEP["ForeignMunicipality"])
+        assert not any(t.subject == node and t.predicate in (KEP["country"], RDFS["label"]) for t in result.triples)
 
 
 def test_country_in_brackets_disambiguates_and_a_mismatch_is_skipped(tmp_path: Path) -> None:

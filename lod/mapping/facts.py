@@ -2,7 +2,9 @@
 
 A :class:`Facts` accumulator collects the triples of one source. Builders get the values a rule matched
 (plain strings) and the rule's static settings; they never guess: a value the page does not state is left
-out. Every thing gets an ``rdfs:label`` (the pipeline's change sentences use it) and, where a sentence of
+out. A place resolved through the gazetteer is described by its reference graph (``graph/places``, the
+register): the page's graph states only the type the sentence implies, the name as the page writes it
+(``skos:altLabel``) and the country when the page names it ("Kapstadt (Südafrika)"). Every thing gets an ``rdfs:label`` (the pipeline's change sentences use it) and, where a sentence of
 the page is the basis, an evidence record ``<thing#src-{rule}> prov:entity <doc>; prov:value "sentence"@de``
 reached with ``prov:qualifiedDerivation``.
 
@@ -60,13 +62,16 @@ def split_names(text: str, known: dict[str, str] | None = None) -> list[str]:
 @dataclass(frozen=True)
 class Place:
     """A place a page names: ``name`` as the page writes it, the IRI key and country from the gazetteer
-    (:mod:`lod.gazetteer`) or from the source's ``options.places`` override."""
+    (:mod:`lod.gazetteer`, then ``reference`` is true: a reference graph describes the place) or from the
+    source's ``options.places`` override (stated by the source itself)."""
 
     name: str
     key: str                  # Wikidata QID or {ISO alpha-2}-{slug}; for German municipalities the AGS
     country: str | None       # ISO alpha-3
     german: bool = False
     qid: str | None = None    # Wikidata QID (a QID key counts as one)
+    stated_country: str | None = None   # ISO alpha-3 of the country the page names in brackets
+    reference: bool = False   # resolved through the gazetteer: label, country, Wikidata link are reference data
 
     @property
     def wikidata(self) -> str | None:
@@ -85,6 +90,7 @@ class Facts:
     gazetteer: Gazetteer | None = None
     terms: dict[str, str] = field(default_factory=dict)     # lower-cased text → field-of-action slug
     doc_url: str = ""
+    lang: str = "de"                              # language of the page (tag of the names it writes)
     page_date: str | None = None                  # ISO date the page states about itself
     triples: list[Triple] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -141,7 +147,8 @@ class Facts:
                                  f"{', '.join(f'{p.label} ({p.key})' for p in found[:5])}; skipped — add it to "
                                  "options.places or name the country in brackets")
             return None
-        return Place(bare, best.key, best.country, best.is_german, best.qid)
+        stated = self.gazetteer.country(bracket.group(1)) if bracket else None
+        return Place(bare, best.key, best.country, best.is_german, best.qid, stated_country=stated, reference=True)
 
     def field_slug(self, text: str) -> str | None:
         return self.terms.get(re.sub(r"\s+", " ", text).strip().lower())
@@ -170,8 +177,17 @@ class Facts:
         return node
 
     def foreign(self, place: Place) -> NamedNode:
+        """The partner municipality's node: its type (the sentence names a municipality) and what the page
+        states about it. A reference place (``graph/places``) gets the page's spelling as ``skos:altLabel``
+        and a country only when the page names one; an ``options.places`` override, which no reference graph
+        describes, keeps its label, country and Wikidata link here."""
         node = self.iris.thing("foreign-municipality", place.key)
         self.add(node, RDF["type"], KEP["ForeignMunicipality"])
+        if place.reference:
+            self.add(node, SKOS["altLabel"], Literal(place.name, language=self.lang))
+            if place.stated_country:
+                self.add(node, KEP["country"], EU_COUNTRY[place.stated_country])
+            return node
         self.label(node, place.name)
         if place.country:
             self.add(node, KEP["country"], EU_COUNTRY[place.country])
