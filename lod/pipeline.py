@@ -19,7 +19,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +29,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
 from lod import __version__, publishing
 from lod.changes import describe_changes
-from lod.errors import HarvestError, LodError, PublishError, ValidationFailed
+from lod.errors import HarvestError, LodError, PublishError
 from lod.harvest import get_kind
 from lod.harvest.base import Document, HarvestContext, Source
 from lod.namespaces import DCT, KEP, PROV, RDF, RDFS, XSD, Iris
@@ -567,8 +567,4 @@ def rollback(settings: Settings, to: str | None = None) -> str:
         return target
 
 
-def outcome_dict(o: SourceOutcome) -> dict[str, Any]:
-    return asdict(o)
-
-
-__all__ += ["outcome_dict", "harvest_one", "validate_one", "ValidationFailed"]
+__all__ += ["harvest_one", "validate_one"]

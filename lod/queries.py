@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, QueryResultsFormat, QuerySolutions, Store, Variable
+from pyoxigraph import NamedNode, QuerySolutions, Store, Variable
 
 from lod.errors import BadQuery, ServiceUnavailable
 from lod.store import Snapshots, open_read_only
@@ -140,17 +140,3 @@ class CurrentSnapshot:
                     return select_rows(store, query)
             return self._precomputed[key]
         return select_rows(store, query, **bindings)
-
-    def run_json(self, text: str, *, default_graph_as_union: bool = True) -> bytes:
-        """Run a query and serialise SELECT/ASK results as SPARQL JSON. :raises BadQuery: syntax errors."""
-        _, store = self.get()
-        try:
-            result = store.query(text, use_default_graph_as_union=default_graph_as_union)
-        except SyntaxError as exc:
-            raise BadQuery(f"SPARQL syntax error: {exc}") from None
-        if hasattr(result, "serialize") and not hasattr(result, "subject"):
-            try:
-                return result.serialize(format=QueryResultsFormat.JSON)  # type: ignore[union-attr, no-any-return]
-            except TypeError:
-                pass
-        raise BadQuery("only SELECT and ASK queries are supported here so far")

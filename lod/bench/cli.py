@@ -13,7 +13,6 @@ from typing import Any
 
 import click
 
-from lod.errors import LodError
 
 __all__ = ["bench"]
 

@@ -29,21 +29,13 @@ def bench_queries(sparql_dir: Path) -> list[Any]:
     return [q for q in list_queries(sparql_dir) if q.name.startswith("bench-")]
 
 
-def _endpoint_kind() -> str:
-    """Which /sparql implementation this tree has (a worker pool in lod/sparql/ or in-process)."""
-    root = Path(__file__).resolve().parents[1]
-    if (root / "sparql").is_dir() and any((root / "sparql").glob("*.py")):
-        return "lod.sparql (worker pool package present)"
-    return "lod.web.sparql in-process (CurrentSnapshot.run_json in the gunicorn worker)"
-
-
 def run(nquads: Path, var: Path, sparql_dir: Path, *, runs: int = 5, warmup: int = 1, workers: int = 2,
         rdflib: bool = False) -> dict[str, Any]:
     """:raises PublishError: the server did not come up or a query failed over HTTP."""
     sid = publish_dataset(nquads, var)
     queries = bench_queries(sparql_dir)
-    res: dict[str, Any] = {"file": str(nquads), "snapshot": sid, "endpoint": _endpoint_kind(),
-                           "workers": workers, "queries": {}}
+    res: dict[str, Any] = {"file": str(nquads), "snapshot": sid, "workers": workers, "queries": {},
+                           "endpoint": "lod.sparql worker pool behind lod serve (gunicorn)"}
     store = Store.read_only(str(var / "snapshots" / sid))
     for q in queries:
         out: dict[str, Any] = {"title": q.title}

@@ -9,7 +9,6 @@ named graph and adds the PROV-O record of the run; kinds never write to the stor
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -83,7 +82,7 @@ class HarvestContext:
     """What a kind may use: IRI minting, the fetcher, reference data locations and the harvest start time."""
 
     iris: Iris
-    fetch: Callable[..., Document]   # fetch(url) -> Document; offline it reads the snapshot
+    fetch: Fetch                     # fetch(url) -> Document; offline it reads the snapshot
     sources_dir: Path                # sources/ (reference sources such as municipalities live here too)
     started: datetime
     offline: bool = True
@@ -99,5 +98,3 @@ def sha256(data: bytes | str) -> str:
         data = data.encode("utf-8")
     return hashlib.sha256(data).hexdigest()
 
-
-TripleSink = Callable[[Iterable[Triple]], None]

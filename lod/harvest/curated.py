@@ -28,7 +28,7 @@ from lod.harvest.base import DocRef, HarvestContext, HarvestResult, Source
 from lod.harvest.html_page import municipality_of
 from lod.mapping import facts as fb
 from lod.mapping.facts import ONTOLOGY_DIR, Facts, Place
-from lod.namespaces import KEP, KEP_DEF, ORG, RDF, SKOS, slugify
+from lod.namespaces import KEP, KEP_DEF, ORG, RDF, SKOS
 
 __all__ = ["harvest", "read_record", "ISO3"]
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from lod.errors import BadQuery, LodError, NotAcceptable, QueryTimeout, ServiceUnavailable
 from lod.sparql.formats import FORMATS, SHAPE_FORMATS
-from lod.sparql.worker import Job, Result, main
+from lod.sparql.worker import Job, Result
 
 __all__ = ["QueryPool", "QueryAborted"]
 
